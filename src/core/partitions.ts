@@ -1,0 +1,111 @@
+import { StsctlError } from './errors.js';
+
+/**
+ * AWS partitions stsctl knows, with the DNS suffix their S3 endpoints use.
+ *
+ * Facts: botocore `partitions.json` (the `aws`, `aws-cn`, `aws-us-gov`, `aws-iso*` and `aws-eusc`
+ * partitions and their `dnsSuffix`), and ccoctl's `getDNSSuffix`, which resolves
+ * `https://s3.<region>.<suffix>` (ccoctl.md §3.1). ARNs are always built from the partition id,
+ * never from a literal `arn:aws:`.
+ */
+export type PartitionId =
+  'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b' | 'aws-iso-e' | 'aws-iso-f' | 'aws-eusc';
+
+export interface Partition {
+  readonly id: PartitionId;
+  readonly dnsSuffix: string;
+  /** Whether CloudFront (and so private hosting behind it) exists in the partition. */
+  readonly hasCloudFront: boolean;
+}
+
+const PARTITIONS: readonly (Partition & { readonly regionPrefixes: readonly string[] })[] = [
+  // Order matters: the more specific prefixes first.
+  { id: 'aws-us-gov', dnsSuffix: 'amazonaws.com', hasCloudFront: false, regionPrefixes: ['us-gov-'] },
+  { id: 'aws-cn', dnsSuffix: 'amazonaws.com.cn', hasCloudFront: false, regionPrefixes: ['cn-'] },
+  { id: 'aws-iso-b', dnsSuffix: 'sc2s.sgov.gov', hasCloudFront: false, regionPrefixes: ['us-isob-'] },
+  { id: 'aws-iso-e', dnsSuffix: 'cloud.adc-e.uk', hasCloudFront: false, regionPrefixes: ['eu-isoe-'] },
+  { id: 'aws-iso-f', dnsSuffix: 'csp.hci.ic.gov', hasCloudFront: false, regionPrefixes: ['us-isof-'] },
+  { id: 'aws-iso', dnsSuffix: 'c2s.ic.gov', hasCloudFront: false, regionPrefixes: ['us-iso-'] },
+  { id: 'aws-eusc', dnsSuffix: 'amazonaws.eu', hasCloudFront: false, regionPrefixes: ['eusc-'] },
+  { id: 'aws', dnsSuffix: 'amazonaws.com', hasCloudFront: true, regionPrefixes: [] },
+];
+
+/** Region names look like `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * Checks a region name's form. It does not check that the region exists, so new regions work
+ * without a stsctl release.
+ */
+export function validateRegion(region: string, flag = '--region'): string {
+  if (!REGION_RE.test(region)) {
+    throw new StsctlError(
+      'INVALID_REGION',
+      `${flag} "${region}" is not an AWS region name (expected a form like us-east-1, cn-north-1 or us-gov-west-1)`,
+    );
+  }
+  return region;
+}
+
+/** The partition a region belongs to (`aws` when no other partition claims its prefix). */
+export function partitionForRegion(region: string): Partition {
+  for (const p of PARTITIONS) {
+    if (p.regionPrefixes.some((prefix) => region.startsWith(prefix))) {
+      return { id: p.id, dnsSuffix: p.dnsSuffix, hasCloudFront: p.hasCloudFront };
+    }
+  }
+  const fallback = PARTITIONS[PARTITIONS.length - 1];
+  /* c8 ignore next */
+  if (fallback === undefined) throw new Error('partition table is empty');
+  return { id: fallback.id, dnsSuffix: fallback.dnsSuffix, hasCloudFront: fallback.hasCloudFront };
+}
+
+/** Looks a partition up by its id. */
+export function partitionById(id: string): Partition | undefined {
+  const p = PARTITIONS.find((x) => x.id === id);
+  return p === undefined ? undefined : { id: p.id, dnsSuffix: p.dnsSuffix, hasCloudFront: p.hasCloudFront };
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:<resource>`. */
+export function arn(
+  partition: PartitionId,
+  service: string,
+  region: string,
+  account: string,
+  resource: string,
+): string {
+  return `arn:${partition}:${service}:${region}:${account}:${resource}`;
+}
+
+/** IAM OIDC provider ARN: `arn:<p>:iam::<account>:oidc-provider/<issuer without https://>`. */
+export function oidcProviderArn(partition: PartitionId, account: string, issuerHostPath: string): string {
+  return arn(partition, 'iam', '', account, `oidc-provider/${issuerHostPath}`);
+}
+
+/** IAM role ARN (path `/`): `arn:<p>:iam::<account>:role/<name>`. */
+export function roleArn(partition: PartitionId, account: string, roleName: string, path = '/'): string {
+  return arn(partition, 'iam', '', account, `role${path}${roleName}`);
+}
+
+/** S3 bucket ARN: `arn:<p>:s3:::<bucket>`. */
+export function bucketArn(partition: PartitionId, bucket: string): string {
+  return arn(partition, 's3', '', '', bucket);
+}
+
+export interface ParsedArn {
+  readonly partition: string;
+  readonly service: string;
+  readonly region: string;
+  readonly account: string;
+  readonly resource: string;
+}
+
+/** Splits an ARN into its six parts; returns undefined when it is not one. */
+export function parseArn(value: string): ParsedArn | undefined {
+  const parts = value.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
+  const [, partition = '', service = '', region = '', account = ''] = parts;
+  const resource = parts.slice(5).join(':');
+  if (partition === '' || service === '' || resource === '') return undefined;
+  return { partition, service, region, account, resource };
+}
