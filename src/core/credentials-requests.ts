@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 import { StsctlAggregateError, StsctlError } from './errors.js';
 
 /**
@@ -354,16 +354,17 @@ export function readCredentialsRequests(
   const skipped: SkippedDocument[] = [];
   const errors: StsctlError[] = [];
   for (const file of files) {
-    const docs = parseAllDocuments(file.content, { prettyErrors: false });
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(file.content, { prettyErrors: false, lineCounter });
     const list = Array.isArray(docs) ? docs : [];
     list.forEach((doc, index) => {
       const yamlError = doc.errors[0];
       if (yamlError !== undefined) {
-        const line = yamlError.linePos?.[0]?.line;
+        const line = lineCounter.linePos(yamlError.pos[0]).line;
         errors.push(
           new StsctlError(
             'CREDREQ_MALFORMED',
-            `malformed YAML${line === undefined ? '' : ` at line ${line}`}: ${yamlError.message.split('\n')[0] ?? ''}`,
+            `malformed YAML at line ${line}: ${yamlError.message.split('\n')[0] ?? ''}`,
             { file: file.name, document: index },
           ),
         );
