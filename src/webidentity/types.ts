@@ -140,7 +140,12 @@ export interface EvaluationStep {
 
 export type WebIdentityResult =
   | { readonly ok: true; readonly grant: WebIdentityGrant; readonly steps: readonly EvaluationStep[] }
-  | { readonly ok: false; readonly error: AwsError; readonly rule: string; readonly steps: readonly EvaluationStep[] };
+  | {
+      readonly ok: false;
+      readonly error: AwsError;
+      readonly rule: string;
+      readonly steps: readonly EvaluationStep[];
+    };
 
 export interface WebIdentityInput {
   readonly request: AssumeRoleWithWebIdentityRequest;
