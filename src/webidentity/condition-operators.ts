@@ -1,0 +1,129 @@
+/**
+ * IAM condition operators used in web-identity trust policies (aws-sts-oidc.md §6, from IAM's
+ * `reference_policies_elements_condition_operators.md` and `reference_policies_multi-value-conditions.md`):
+ * the string operators, `Null`, the `…IfExists` suffix and the `ForAnyValue:` / `ForAllValues:`
+ * set qualifiers. Hand-written: no maintained library evaluates IAM conditions.
+ */
+
+/** The operators the model evaluates. */
+export const BASE_OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'Null',
+] as const;
+export type BaseOperator = (typeof BASE_OPERATORS)[number];
+
+/** A condition operator split into its parts, e.g. `ForAnyValue:StringLikeIfExists`. */
+export interface ParsedOperator {
+  readonly qualifier: 'ForAnyValue' | 'ForAllValues' | undefined;
+  readonly base: BaseOperator;
+  readonly ifExists: boolean;
+}
+
+const NEGATED: ReadonlySet<BaseOperator> = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+]);
+
+/**
+ * Parses an operator name; undefined when the model does not know it (the condition then never
+ * matches, so an unknown operator can only narrow an Allow). Operator names are matched exactly.
+ */
+export function parseOperator(name: string): ParsedOperator | undefined {
+  const m = /^(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?$/.exec(name);
+  if (m === null) return undefined;
+  const [, qualifier, base, ifExists] = m;
+  if (!(BASE_OPERATORS as readonly string[]).includes(base ?? '')) return undefined;
+  // `Null` takes no IfExists: "NullIfExists" is not an operator.
+  if (base === 'Null' && ifExists !== undefined) return undefined;
+  return {
+    qualifier: qualifier === 'ForAnyValue' || qualifier === 'ForAllValues' ? qualifier : undefined,
+    base: base as BaseOperator,
+    ifExists: ifExists !== undefined,
+  };
+}
+
+/**
+ * `StringLike` matching: `*` is any run of characters (also none), `?` exactly one; IAM's escapes
+ * `${*}`, `${?}` and `${$}` stand for the literal character. Case-sensitive (§6).
+ */
+export function stringLike(value: string, pattern: string): boolean {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const escaped = /^\$\{([*?$])\}/.exec(pattern.slice(i));
+    if (escaped?.[1] !== undefined) {
+      source += escapeRegExp(escaped[1]);
+      i += escaped[0].length - 1;
+      continue;
+    }
+    const c = pattern.charAt(i);
+    source += c === '*' ? '.*' : c === '?' ? '.' : escapeRegExp(c);
+  }
+  return new RegExp(`^${source}$`, 'su').test(value);
+}
+
+function escapeRegExp(text: string): string {
+  // Only syntax characters: the `u` flag forbids escaping anything else.
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whether one request value matches one policy value under the positive form of the operator. */
+function matchesOne(base: BaseOperator, value: string, policyValue: string): boolean {
+  switch (base) {
+    case 'StringEquals':
+    case 'StringNotEquals':
+      return value === policyValue;
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
+      return value.toLowerCase() === policyValue.toLowerCase();
+    case 'StringLike':
+    case 'StringNotLike':
+      return stringLike(value, policyValue);
+    case 'Null':
+      return false;
+  }
+}
+
+/**
+ * Evaluates one condition (operator, one key, its policy values) against the request's values
+ * (`undefined` when the key is not in the request context). Semantics (§6):
+ * - several policy values are ORed; a negated operator is true when no value matches (an AND of
+ *   the negations);
+ * - a missing key makes a positive operator false and a negated one true; `…IfExists` makes it true;
+ * - `Null`: `true` holds when the key is missing, `false` when it is present;
+ * - `ForAnyValue:` is true when some request value satisfies the operator, false when the key is
+ *   missing or empty; `ForAllValues:` when every request value does, and true when it is missing or empty.
+ * - Without a qualifier, a key with several values (e.g. `amr`) matches when any value does.
+ */
+export function evaluateCondition(
+  op: ParsedOperator,
+  policyValues: readonly string[],
+  requestValues: readonly string[] | undefined,
+): boolean {
+  const missing = requestValues === undefined || requestValues.length === 0;
+  if (op.base === 'Null') {
+    return policyValues.some((p) => {
+      const want = p.toLowerCase();
+      return want === 'true' ? missing : want === 'false' ? !missing : false;
+    });
+  }
+  const negated = NEGATED.has(op.base);
+  const satisfies = (value: string): boolean => {
+    const any = policyValues.some((p) => matchesOne(op.base, value, p));
+    return negated ? !any : any;
+  };
+  if (missing) {
+    if (op.ifExists) return true;
+    if (op.qualifier === 'ForAllValues') return true;
+    if (op.qualifier === 'ForAnyValue') return false;
+    return negated;
+  }
+  if (op.qualifier === 'ForAllValues') return requestValues.every(satisfies);
+  if (op.qualifier === 'ForAnyValue') return requestValues.some(satisfies);
+  return negated ? requestValues.every(satisfies) : requestValues.some(satisfies);
+}

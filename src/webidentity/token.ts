@@ -1,0 +1,153 @@
+import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import { awsErrors } from './aws-errors.js';
+import { passed, type Checked, type StepLog } from './steps.js';
+
+/**
+ * The token side before any key is fetched: decoding (jose's decode helpers, no verification),
+ * the signing algorithm, and the claims STS needs to find the provider (aws-sts-oidc.md §3.4).
+ */
+
+/** Algorithms STS accepts (current model text, §1.2). Never `none`, never HMAC (ARCHITECTURE.md invariants). */
+export const SUPPORTED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'] as const;
+export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+
+/** A decoded, not yet verified token. */
+export interface DecodedToken {
+  readonly compact: string;
+  readonly header: ProtectedHeaderParameters;
+  readonly claims: JWTPayload;
+  readonly alg: SupportedAlgorithm;
+  /** Header `kid`, or undefined (old Kubernetes signed without one, §3.3). */
+  readonly kid: string | undefined;
+}
+
+/** The claims the model reads, in the types it needs. */
+export interface TokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  /** `aud` as a list (a string `aud` is a one-element list). */
+  readonly aud: readonly string[];
+  readonly azp: string | undefined;
+}
+
+function isSupported(alg: unknown): alg is SupportedAlgorithm {
+  return typeof alg === 'string' && (SUPPORTED_ALGORITHMS as readonly string[]).includes(alg);
+}
+
+/**
+ * Decodes the token (rule `token.decode`) and checks its `alg` (rule `token.alg`).
+ * A JWE (five parts), a non-JSON header or payload, or anything else that is not a compact JWS
+ * fails with {@link awsErrors.malformedToken} [unverified message, §11.7].
+ */
+export function decodeToken(compact: string, log: StepLog): Checked<DecodedToken> {
+  let header: ProtectedHeaderParameters;
+  let claims: JWTPayload;
+  try {
+    header = decodeProtectedHeader(compact);
+    claims = decodeJwt(compact);
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : 'not a JWT';
+    return log.fail('token.decode', `not a compact JWS: ${why}`, awsErrors.malformedToken());
+  }
+  log.pass('token.decode', `header ${JSON.stringify(header)}`);
+
+  const alg: unknown = header.alg;
+  if (!isSupported(alg)) {
+    const shown = typeof alg === 'string' ? alg : alg === undefined ? 'missing' : JSON.stringify(alg);
+    return log.fail(
+      'token.alg',
+      `alg ${shown} is not one of ${SUPPORTED_ALGORITHMS.join(', ')}`,
+      awsErrors.unsupportedAlgorithm(shown),
+    );
+  }
+  log.pass('token.alg', alg);
+  const kid: unknown = header.kid;
+  return passed({ compact, header, claims, alg, kid: typeof kid === 'string' ? kid : undefined });
+}
+
+function stringList(value: unknown): readonly string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.length > 0 && value.every((v): v is string => typeof v === 'string')) {
+    return value;
+  }
+  return undefined;
+}
+
+/**
+ * The claims STS requires before the provider lookup. `aud` comes first: a legacy Kubernetes
+ * token (no `aud`, `iss` = `kubernetes/serviceaccount`) is answered "Missing a required claim: aud",
+ * not "No OpenIDConnect provider found" (aws-sdk-ruby#2698, §2), so the presence check precedes the
+ * lookup. `iss` and `sub` use the same message form [unverified].
+ */
+export function requireClaims(token: DecodedToken, log: StepLog): Checked<TokenClaims> {
+  const { claims } = token;
+  // A list of non-strings or an empty list counts as missing: nothing could match a client ID.
+  const aud = stringList(claims.aud);
+  if (aud === undefined) {
+    return log.fail('token.claim-aud', 'no usable aud claim', awsErrors.missingClaim('aud'));
+  }
+  log.pass('token.claim-aud', `aud ${JSON.stringify(claims.aud)}`);
+
+  const iss: unknown = claims.iss;
+  if (typeof iss !== 'string' || iss === '') {
+    return log.fail('token.claim-iss', 'no iss claim', awsErrors.missingClaim('iss'));
+  }
+  log.pass('token.claim-iss', iss);
+
+  const sub: unknown = claims.sub;
+  if (typeof sub !== 'string' || sub === '') {
+    return log.fail('token.claim-sub', 'no sub claim', awsErrors.missingClaim('sub'));
+  }
+  log.pass('token.claim-sub', sub);
+
+  const azp: unknown = claims['azp'];
+  return passed({ iss, sub, aud, azp: typeof azp === 'string' ? azp : undefined });
+}
+
+/** IAM accepts a token up to five minutes after `exp` for clock skew (§2). */
+export const EXPIRY_LEEWAY_SECONDS = 300;
+
+/** Time claims the model requires to be integers when present (§1.2). */
+const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'] as const;
+
+/**
+ * Checks the time claims after the signature: integers only (rule `token.timestamps`), `exp`
+ * present (rule `token.claim-exp`, [unverified] message), and not expired beyond the 5-minute
+ * leeway (rule `token.expiry`): rejected only when now > exp + 300 (§2, current IAM guide).
+ * @returns `exp` in Unix seconds.
+ */
+export function checkExpiry(token: DecodedToken, now: Date, log: StepLog): Checked<number> {
+  for (const claim of TIME_CLAIMS) {
+    const value: unknown = token.claims[claim];
+    if (value !== undefined && !(typeof value === 'number' && Number.isSafeInteger(value))) {
+      return log.fail(
+        'token.timestamps',
+        `${claim} is ${JSON.stringify(value)}, not an integer`,
+        awsErrors.invalidTimestamp(claim),
+      );
+    }
+  }
+  log.pass('token.timestamps', 'time claims are integers');
+
+  const exp = token.claims.exp;
+  if (exp === undefined) {
+    return log.fail('token.claim-exp', 'no exp claim', awsErrors.missingClaim('exp'));
+  }
+  log.pass('token.claim-exp', `exp ${exp}`);
+
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (nowSeconds > exp + EXPIRY_LEEWAY_SECONDS) {
+    return log.fail(
+      'token.expiry',
+      `expired ${nowSeconds - exp} s ago (leeway ${EXPIRY_LEEWAY_SECONDS} s)`,
+      awsErrors.tokenExpired(nowSeconds, exp),
+    );
+  }
+  log.pass(
+    'token.expiry',
+    exp >= nowSeconds
+      ? `expires in ${exp - nowSeconds} s`
+      : `expired ${nowSeconds - exp} s ago, within the ${EXPIRY_LEEWAY_SECONDS} s leeway`,
+  );
+  return passed(exp);
+}
