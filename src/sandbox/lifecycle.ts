@@ -1,0 +1,191 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createAwsClients, type AwsClients, type StaticCredentials } from '../aws/clients.js';
+import { createIssuerFetcher } from '../net/issuer-fetch.js';
+import { startStsServer, type RunningStsServer, type StsLogger } from '../sts/server.js';
+import type { IssuerView } from '../webidentity/types.js';
+import { createSandboxCas, saveSandboxCas, type SandboxCas } from './ca.js';
+import { startEdge, type Edge, type StaticSite } from './edge.js';
+import { startGateway, type Gateway } from './gateway.js';
+import { startMoto, type MotoServer } from './moto.js';
+import { createSandboxResolver, type SandboxResolver } from './resolver.js';
+
+/**
+ * The whole sandbox in one call: moto_server, the gateway in front of it (`AWS_ENDPOINT_URL`), the
+ * HTTPS edge playing the public internet, and the validating STS (`AWS_ENDPOINT_URL_STS`) that
+ * fetches issuers through the edge and reads IAM from moto. See docs/sandbox.md.
+ */
+
+/** Fake credentials: moto accepts any; they only shape SigV4 headers. Not a secret. */
+export const SANDBOX_CREDENTIALS: StaticCredentials = {
+  accessKeyId: 'AKIASANDBOXEXAMPLE00',
+  secretAccessKey: 'sandbox-secret-access-key-not-a-secret',
+};
+
+/** moto's default account, which owns everything created in the sandbox. */
+export const SANDBOX_ACCOUNT_ID = '123456789012';
+
+export interface SandboxOptions {
+  /** Default region of clients and of `env()`; default us-east-1. */
+  readonly region?: string;
+  /** Where CA files are saved (for `AWS_CA_BUNDLE`); none when absent. */
+  readonly stateDir?: string;
+  readonly staticSites?: readonly StaticSite[];
+  /** How long CloudFront distributions report `InProgress` after a change, ms (default 0). */
+  readonly inProgressMs?: number;
+  readonly stsLogger?: StsLogger;
+  readonly clock?: () => Date;
+  /**
+   * TTL of the validating STS's cached issuer documents, ms. Default 5000: short, so that a change
+   * made while experimenting (a bucket made private, a new key) shows within seconds. AWS's own
+   * cache lifetime is undocumented (aws-sts-oidc.md §3.3).
+   */
+  readonly issuerCacheTtlMs?: number;
+}
+
+export interface SandboxEndpoints {
+  /** The gateway: S3, IAM, CloudFront (and every other service) — `AWS_ENDPOINT_URL`. */
+  readonly aws: string;
+  /** The validating STS — `AWS_ENDPOINT_URL_STS`. */
+  readonly sts: string;
+  /** moto itself, behind the gateway. */
+  readonly moto: string;
+  /** The HTTPS edge's loopback port: every public host name (issuers) routes here. */
+  readonly edgePort: number;
+}
+
+export interface Sandbox {
+  readonly region: string;
+  readonly accountId: string;
+  readonly endpoints: SandboxEndpoints;
+  readonly credentials: StaticCredentials;
+  readonly cas: SandboxCas;
+  /** PEM file of the sandbox root CA ("AWS's trusted CA library"), when `stateDir` was given. */
+  readonly caBundlePath: string | undefined;
+  readonly moto: MotoServer;
+  readonly gateway: Gateway;
+  readonly edge: Edge;
+  readonly sts: RunningStsServer;
+  readonly resolver: SandboxResolver;
+  /** Fetches issuer URLs the way STS does, from "the internet" of the sandbox. */
+  readonly issuerFetcher: IssuerView;
+  /** The environment that points AWS clients at the sandbox. */
+  env(): Record<string, string>;
+  /** SDK clients on the sandbox (STS = the validating STS). Destroy them when done. */
+  clients(region?: string): AwsClients;
+  stop(): Promise<void>;
+}
+
+/** The `export` lines of `stsctl sandbox env`, from a sandbox's endpoints. */
+export function sandboxEnvironment(
+  endpoints: SandboxEndpoints,
+  region: string,
+  caBundlePath: string | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL: endpoints.aws,
+    AWS_ENDPOINT_URL_STS: endpoints.sts,
+    AWS_ACCESS_KEY_ID: SANDBOX_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: SANDBOX_CREDENTIALS.secretAccessKey,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    STSCTL_SANDBOX_EDGE: `127.0.0.1:${endpoints.edgePort}`,
+  };
+  if (caBundlePath !== undefined) {
+    env['AWS_CA_BUNDLE'] = caBundlePath;
+    env['STSCTL_SANDBOX_CA_BUNDLE'] = caBundlePath;
+  }
+  return env;
+}
+
+/** Starts every piece on free loopback ports; stops what it started if any piece fails. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? 'us-east-1';
+  const started: { stop(): Promise<void> }[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const s of started.reverse()) await s.stop().catch(() => undefined);
+  };
+  try {
+    const [moto, cas] = await Promise.all([startMoto(), createSandboxCas()]);
+    started.push(moto);
+    let caBundlePath: string | undefined;
+    if (options.stateDir !== undefined) {
+      const caDir = join(options.stateDir, 'ca');
+      await mkdir(caDir, { recursive: true, mode: 0o700 });
+      await saveSandboxCas(cas, caDir);
+      caBundlePath = join(options.stateDir, 'ca-bundle.pem');
+      await writeFile(caBundlePath, cas.sandbox.rootPem, { mode: 0o644 });
+    }
+    const gateway = await startGateway({ target: moto.endpoint, inProgressMs: options.inProgressMs ?? 0 });
+    started.push(gateway);
+    const edge = await startEdge({
+      motoEndpoint: moto.endpoint,
+      cas,
+      distributionRecord: (id) => gateway.distribution(id),
+      accountId: SANDBOX_ACCOUNT_ID,
+      staticSites: options.staticSites ?? [],
+    });
+    started.push(edge);
+    const resolver = createSandboxResolver(edge);
+    const issuerFetcher = createIssuerFetcher({
+      trustedCaPems: [cas.sandbox.rootPem],
+      connectTo: resolver.connectTo,
+    });
+    const sts = await startStsServer({
+      region,
+      iam: { endpoint: moto.endpoint, credentials: SANDBOX_CREDENTIALS },
+      forwardEndpoint: moto.endpoint,
+      issuer: issuerFetcher,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.stsLogger === undefined ? {} : { logger: options.stsLogger }),
+      issuerCacheTtlMs: options.issuerCacheTtlMs ?? 5000,
+    });
+    started.push({ stop: () => sts.close() });
+    const endpoints: SandboxEndpoints = {
+      aws: gateway.endpoint,
+      sts: sts.url,
+      moto: moto.endpoint,
+      edgePort: edge.port,
+    };
+    const made: AwsClients[] = [];
+    return {
+      region,
+      accountId: SANDBOX_ACCOUNT_ID,
+      endpoints,
+      credentials: SANDBOX_CREDENTIALS,
+      cas,
+      caBundlePath,
+      moto,
+      gateway,
+      edge,
+      sts,
+      resolver,
+      issuerFetcher,
+      env: () => sandboxEnvironment(endpoints, region, caBundlePath),
+      clients(clientRegion = region) {
+        const c = createAwsClients(
+          {
+            region: clientRegion,
+            endpoints: {
+              s3: gateway.endpoint,
+              iam: gateway.endpoint,
+              cloudfront: gateway.endpoint,
+              sts: sts.url,
+            },
+            credentials: SANDBOX_CREDENTIALS,
+          },
+          {},
+        );
+        made.push(c);
+        return c;
+      },
+      async stop() {
+        for (const c of made) c.destroy();
+        await stopAll();
+      },
+    };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
