@@ -1,0 +1,11 @@
+export {
+  startStsServer,
+  type RunningStsServer,
+  type StsLogger,
+  type StsServerOptions,
+  type StsServerStats,
+  type WebIdentityEvaluator,
+} from './server.js';
+export type { IamReadOptions } from './iam-reader.js';
+export { IamReadError, parseRoleArn, decodePolicyDocument } from './iam-reader.js';
+export { formatAwsTimestamp, mintSessionCredentials, type IssuedCredentials } from './credentials.js';

@@ -1,0 +1,116 @@
+import type { AwsError, WebIdentityGrant } from '../webidentity/types.js';
+import type { IssuedCredentials } from './credentials.js';
+
+/**
+ * The STS Query-protocol response bodies, byte for byte in AWS's element order.
+ *
+ * Written by hand rather than with an XML library: the documents are tiny and fixed, and what
+ * matters is the exact element order of real responses (aws-sts-oidc.md §1.3, §1.4), which a
+ * generic serializer would not guarantee.
+ */
+
+/** The STS XML namespace (aws-sts-oidc.md §1.1, botocore `metadata.xmlNamespace`). */
+export const STS_XML_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
+
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Escapes text for an XML element body. Quotes stay as they are: AWS's raw bytes carry
+ * `Couldn't retrieve…` with a plain apostrophe (aws-sts-oidc.md §1.4), not `&apos;`.
+ */
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>]/g, (c) => XML_ESCAPES[c] ?? c);
+}
+
+function element(name: string, text: string): string {
+  return `<${name}>${escapeXml(text)}</${name}>`;
+}
+
+/**
+ * The `AssumeRoleWithWebIdentity` success body. Order as in a real response (aws-sts-oidc.md
+ * §1.3): Audience, AssumedRoleUser{Arn, AssumedRoleId}, Provider, Credentials{AccessKeyId,
+ * SecretAccessKey, SessionToken, Expiration}, SubjectFromWebIdentityToken, then SourceIdentity.
+ * `PackedPolicySize` appears only when a session policy was passed (`packedPolicySize` defined);
+ * where AWS puts it relative to SourceIdentity is not captured, we follow the model's member order.
+ */
+export function renderAssumeRoleWithWebIdentityResponse(
+  grant: WebIdentityGrant,
+  credentials: IssuedCredentials,
+  requestId: string,
+  packedPolicySize?: number,
+): string {
+  const parts = [
+    `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XML_NAMESPACE}">\n`,
+    '  <AssumeRoleWithWebIdentityResult>\n',
+    `    ${element('Audience', grant.audience)}\n`,
+    '    <AssumedRoleUser>\n',
+    `      ${element('Arn', grant.assumedRoleArn)}\n`,
+    `      ${element('AssumedRoleId', grant.assumedRoleId)}\n`,
+    '    </AssumedRoleUser>\n',
+    `    ${element('Provider', grant.provider)}\n`,
+    '    <Credentials>\n',
+    `      ${element('AccessKeyId', credentials.accessKeyId)}\n`,
+    `      ${element('SecretAccessKey', credentials.secretAccessKey)}\n`,
+    `      ${element('SessionToken', credentials.sessionToken)}\n`,
+    `      ${element('Expiration', credentials.expiration)}\n`,
+    '    </Credentials>\n',
+    `    ${element('SubjectFromWebIdentityToken', grant.subjectFromWebIdentityToken)}\n`,
+  ];
+  if (packedPolicySize !== undefined) {
+    parts.push(`    ${element('PackedPolicySize', String(packedPolicySize))}\n`);
+  }
+  if (grant.sourceIdentity !== undefined) {
+    parts.push(`    ${element('SourceIdentity', grant.sourceIdentity)}\n`);
+  }
+  parts.push(
+    '  </AssumeRoleWithWebIdentityResult>\n',
+    '  <ResponseMetadata>\n',
+    `    ${element('RequestId', requestId)}\n`,
+    '  </ResponseMetadata>\n',
+    '</AssumeRoleWithWebIdentityResponse>\n',
+  );
+  return parts.join('');
+}
+
+/**
+ * The Query error envelope: `RequestId` is a sibling of `Error`, not inside `ResponseMetadata`
+ * (aws-sts-oidc.md §1.4, raw bytes from aws-sdk-rust#827).
+ */
+export function renderErrorResponse(error: AwsError, requestId: string): string {
+  return [
+    `<ErrorResponse xmlns="${STS_XML_NAMESPACE}">\n`,
+    '  <Error>\n',
+    `    ${element('Type', error.type)}\n`,
+    `    ${element('Code', error.code)}\n`,
+    `    ${element('Message', error.message)}\n`,
+    '  </Error>\n',
+    `  ${element('RequestId', requestId)}\n`,
+    '</ErrorResponse>\n',
+  ].join('');
+}
+
+/** The identity `GetCallerIdentity` reports for a session. */
+export interface CallerIdentity {
+  readonly arn: string;
+  readonly userId: string;
+  readonly account: string;
+}
+
+/**
+ * The `GetCallerIdentity` success body, in the order of AWS's API reference example
+ * (Arn, UserId, Account).
+ */
+export function renderGetCallerIdentityResponse(identity: CallerIdentity, requestId: string): string {
+  return [
+    `<GetCallerIdentityResponse xmlns="${STS_XML_NAMESPACE}">\n`,
+    '  <GetCallerIdentityResult>\n',
+    `    ${element('Arn', identity.arn)}\n`,
+    `    ${element('UserId', identity.userId)}\n`,
+    `    ${element('Account', identity.account)}\n`,
+    '  </GetCallerIdentityResult>\n',
+    '  <ResponseMetadata>\n',
+    `    ${element('RequestId', requestId)}\n`,
+    '  </ResponseMetadata>\n',
+    '</GetCallerIdentityResponse>\n',
+  ].join('');
+}
