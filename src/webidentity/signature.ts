@@ -39,10 +39,37 @@ function fitsAlgorithm(jwk: Jwk, alg: SupportedAlgorithm): boolean {
   return jwk.kty === shape.kty && (shape.crv === undefined || jwk['crv'] === shape.crv);
 }
 
+/**
+ * Imported keys, memoized by algorithm and key material. Importing an RSA-4096 JWK costs about as
+ * much as verifying a signature with it (docs/PERFORMANCE.md), and the validating STS sees the same
+ * few keys on every request. The memo is a pure cache of a deterministic function: the same JWK
+ * fields always import to the same key. Bounded, least recently used first out.
+ */
+const importedKeys = new Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>();
+const MAX_IMPORTED_KEYS = 256;
+
+function importMemoized(jwk: Jwk, alg: SupportedAlgorithm): Promise<Awaited<ReturnType<typeof importJWK>>> {
+  const id = JSON.stringify([alg, jwk.kty, jwk['n'], jwk['e'], jwk['crv'], jwk['x'], jwk['y']]);
+  const hit = importedKeys.get(id);
+  if (hit !== undefined) {
+    importedKeys.delete(id);
+    importedKeys.set(id, hit);
+    return hit;
+  }
+  // fitsAlgorithm already matched the JWK's own alg (when any) with the header's.
+  const imported = importJWK({ ...jwk, alg }, alg);
+  importedKeys.set(id, imported);
+  imported.catch(() => importedKeys.delete(id));
+  if (importedKeys.size > MAX_IMPORTED_KEYS) {
+    const oldest = importedKeys.keys().next().value;
+    if (oldest !== undefined) importedKeys.delete(oldest);
+  }
+  return imported;
+}
+
 async function verifiesWith(token: DecodedToken, jwk: Jwk): Promise<boolean> {
   try {
-    // fitsAlgorithm already matched the JWK's own alg (when any) with the header's.
-    const key = await importJWK({ ...jwk, alg: token.alg }, token.alg);
+    const key = await importMemoized(jwk, token.alg);
     await compactVerify(token.compact, key, { algorithms: [token.alg] });
     return true;
   } catch {
