@@ -5,6 +5,7 @@ import { createConsoleReporter, useColour } from './console-reporter.js';
 import { addCreateCommands } from './create-commands.js';
 import { EXIT, type CliIo } from './io.js';
 import { addTokenCommands } from './token-commands.js';
+import { addSandboxCommands } from './sandbox-commands.js';
 import pc from 'picocolors';
 
 const require = createRequire(import.meta.url);
@@ -47,6 +48,7 @@ export function buildProgram(options: RunOptions): Command {
     .summary('ccoctl-compatible spelling: `stsctl aws create-all …` works like `ccoctl aws create-all …`');
   addCreateCommands(aws, ctx);
   addTokenCommands(program, io, options.now ?? (() => new Date()));
+  addSandboxCommands(program, io);
   // Sub-commands inherit the parent's output routing and exit override.
   for (const cmd of [...program.commands, ...aws.commands]) {
     cmd

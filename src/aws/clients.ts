@@ -1,0 +1,91 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+
+/** Static credentials (the sandbox's fake ones, or a caller's). */
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/**
+ * AWS SDK v3 clients, built the way their authors intend: the standard credential chain (env,
+ * profiles, SSO, web identity, IMDS) unless credentials are given, `AWS_ENDPOINT_URL` and
+ * `AWS_ENDPOINT_URL_<SERVICE>` honoured by the SDK itself, one client per service and region.
+ */
+export interface AwsClientOptions {
+  readonly region: string;
+  /** Explicit endpoint for every service (the sandbox); otherwise the SDK resolves it. */
+  readonly endpoint?: string;
+  /** Per-service endpoints, winning over `endpoint`. */
+  readonly endpoints?: Partial<Record<'s3' | 'iam' | 'cloudfront' | 'sts', string>>;
+  readonly credentials?: StaticCredentials;
+  /** Named profile from the shared config files. */
+  readonly profile?: string;
+  readonly maxAttempts?: number;
+}
+
+export interface AwsClients {
+  readonly region: string;
+  readonly s3: S3Client;
+  readonly iam: IAMClient;
+  readonly cloudfront: CloudFrontClient;
+  readonly sts: STSClient;
+  destroy(): void;
+}
+
+function endpointFor(
+  options: AwsClientOptions,
+  service: 's3' | 'iam' | 'cloudfront' | 'sts',
+): string | undefined {
+  return options.endpoints?.[service] ?? options.endpoint;
+}
+
+/** Whether S3 is reached through an endpoint override (emulators need path-style addressing). */
+function s3EndpointOverridden(options: AwsClientOptions, env: NodeJS.ProcessEnv): boolean {
+  return (
+    endpointFor(options, 's3') !== undefined ||
+    env['AWS_ENDPOINT_URL_S3'] !== undefined ||
+    env['AWS_ENDPOINT_URL'] !== undefined
+  );
+}
+
+export function createAwsClients(
+  options: AwsClientOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): AwsClients {
+  const common = {
+    region: options.region,
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  };
+  const withEndpoint = (service: 's3' | 'iam' | 'cloudfront' | 'sts'): { endpoint?: string } => {
+    const e = endpointFor(options, service);
+    return e === undefined ? {} : { endpoint: e };
+  };
+  const s3 = new S3Client({
+    ...common,
+    ...withEndpoint('s3'),
+    forcePathStyle: s3EndpointOverridden(options, env),
+  });
+  // IAM and CloudFront are global services signed in us-east-1 (aws partition).
+  const iam = new IAMClient({ ...common, ...withEndpoint('iam') });
+  const cloudfront = new CloudFrontClient({ ...common, ...withEndpoint('cloudfront') });
+  const sts = new STSClient({ ...common, ...withEndpoint('sts') });
+  return {
+    region: options.region,
+    s3,
+    iam,
+    cloudfront,
+    sts,
+    destroy() {
+      s3.destroy();
+      iam.destroy();
+      cloudfront.destroy();
+      sts.destroy();
+    },
+  };
+}

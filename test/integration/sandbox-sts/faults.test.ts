@@ -1,0 +1,475 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { CreateDistributionCommand, CreateOriginAccessControlCommand } from '@aws-sdk/client-cloudfront';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateOpenIDConnectProviderCommand, UpdateRoleCommand } from '@aws-sdk/client-iam';
+import { SignJWT, base64url } from 'jose';
+import type { AwsClients } from '../../../src/aws/clients.js';
+import {
+  allowPublicIssuerReads,
+  ensureBucket,
+  ensureOidcProvider,
+  ensureRole,
+  makeBucketPrivate,
+  putIssuerDocuments,
+} from '../../../src/aws/operations.js';
+import {
+  buildJwks,
+  issuerHostPath,
+  mintServiceAccountToken,
+  ownershipTags,
+  readPrivateKeyPem,
+  renderDiscoveryDocument,
+  renderJwks,
+  renderPolicy,
+  trustPolicy,
+  type PrivateKeyInfo,
+} from '../../../src/core/index.js';
+import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
+
+/**
+ * Every fault of the sandbox issue, end to end: real SDK clients set things up through the gateway
+ * (moto), a token is sent to the validating STS over HTTP, and the answer must be AWS's exact code,
+ * HTTP status and message — and never credentials.
+ */
+
+const COULD_NOT_RETRIEVE =
+  "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+let sb: Sandbox;
+let aws: AwsClients;
+let key: PrivateKeyInfo;
+let otherKey: PrivateKeyInfo;
+const region = 'us-east-1';
+const ns = 'team';
+const sa = 'app';
+
+interface Issuer {
+  readonly url: string;
+  readonly roleArn: string;
+  readonly providerArn: string;
+}
+
+function rsaKey(): PrivateKeyInfo {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return readPrivateKeyPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+}
+
+/** A public-S3 issuer with its provider and a role trusting team:app. */
+async function publicIssuer(name: string, discovery?: string): Promise<Issuer> {
+  const bucket = `${name}-oidc`;
+  const url = `https://${bucket}.s3.${region}.amazonaws.com`;
+  await ensureBucket(aws, bucket, region, ownershipTags(name));
+  await allowPublicIssuerReads(aws, bucket, region);
+  await putIssuerDocuments(aws, bucket, name, {
+    discovery: discovery ?? renderDiscoveryDocument(url),
+    jwks: renderJwks(buildJwks([key.publicKey])),
+  });
+  const provider = await ensureOidcProvider(aws, url);
+  const role = await ensureRole(aws, {
+    roleName: `${name}-role`,
+    description: 'test',
+    trustPolicy: renderPolicy(trustPolicy(provider.arn, issuerHostPath(url), ns, [sa])),
+    permissionsPolicy:
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
+    tags: ownershipTags(name),
+  });
+  return { url, roleArn: role.arn, providerArn: provider.arn };
+}
+
+function mint(
+  issuer: string,
+  options: {
+    serviceAccount?: string;
+    audiences?: string[];
+    now?: Date;
+    lifetime?: number;
+    extra?: Record<string, unknown>;
+    signer?: PrivateKeyInfo;
+  } = {},
+): Promise<string> {
+  const signer = options.signer ?? key;
+  return mintServiceAccountToken({
+    issuer,
+    namespace: ns,
+    serviceAccount: options.serviceAccount ?? sa,
+    audiences: options.audiences ?? ['openshift'],
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.lifetime === undefined ? {} : { expirationSeconds: options.lifetime }),
+    ...(options.extra === undefined ? {} : { extraClaims: options.extra }),
+    privateKey: signer.key,
+    kid: signer.publicKey.kid,
+  });
+}
+
+interface StsAnswer {
+  readonly status: number;
+  readonly code: string | undefined;
+  readonly message: string | undefined;
+  readonly body: string;
+}
+
+function xmlText(body: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(body);
+  return m?.[1]
+    ?.replace(/&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+async function assume(
+  roleArn: string,
+  token: string,
+  extra: Record<string, string> = {},
+): Promise<StsAnswer> {
+  sb.sts.invalidateCaches();
+  const res = await fetch(sb.endpoints.sts, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    body: new URLSearchParams({
+      Action: 'AssumeRoleWithWebIdentity',
+      Version: '2011-06-15',
+      RoleArn: roleArn,
+      RoleSessionName: 'test-session',
+      WebIdentityToken: token,
+      ...extra,
+    }),
+  });
+  const body = await res.text();
+  return { status: res.status, code: xmlText(body, 'Code'), message: xmlText(body, 'Message'), body };
+}
+
+function expectError(answer: StsAnswer, status: number, code: string, message: string | RegExp): void {
+  assert.equal(answer.status, status, answer.body);
+  assert.equal(answer.code, code, answer.body);
+  if (typeof message === 'string') assert.equal(answer.message, message);
+  else assert.match(answer.message ?? '', message);
+  assert.ok(!answer.body.includes('<Credentials>'), 'no credentials in an error');
+  assert.match(answer.body, /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/);
+}
+
+function expectCredentials(answer: StsAnswer): void {
+  assert.equal(answer.status, 200, answer.body);
+  assert.match(xmlText(answer.body, 'AccessKeyId') ?? '', /^ASIA[A-Z0-9]{16}$/);
+}
+
+let good: Issuer;
+
+before(async () => {
+  key = rsaKey();
+  otherKey = rsaKey();
+  sb = await startSandbox({ region });
+  aws = sb.clients();
+  good = await publicIssuer('good');
+});
+
+after(async () => {
+  await sb.stop();
+});
+
+describe('the healthy path', () => {
+  test('a token for the trusted service account gets credentials; Provider is the provider ARN', async () => {
+    const a = await assume(good.roleArn, await mint(good.url));
+    expectCredentials(a);
+    assert.equal(xmlText(a.body, 'Provider'), good.providerArn);
+    assert.equal(xmlText(a.body, 'SubjectFromWebIdentityToken'), `system:serviceaccount:${ns}:${sa}`);
+    assert.equal(xmlText(a.body, 'Audience'), 'openshift');
+  });
+
+  test('an expired token inside the 5-minute leeway is still accepted', async () => {
+    const now = new Date(Date.now() - 3720 * 1000); // exp = 2 minutes ago
+    expectCredentials(await assume(good.roleArn, await mint(good.url, { now })));
+  });
+});
+
+describe("faults, each with AWS's exact answer", () => {
+  test('kid missing from the JWKS', async () => {
+    expectError(
+      await assume(good.roleArn, await mint(good.url, { signer: otherKey })),
+      400,
+      'InvalidIdentityToken',
+      COULD_NOT_RETRIEVE,
+    );
+  });
+
+  test('discovery document missing a required field', async () => {
+    const url = `https://nofield-oidc.s3.${region}.amazonaws.com`;
+    const doc = JSON.parse(renderDiscoveryDocument(url)) as Record<string, unknown>;
+    delete doc['id_token_signing_alg_values_supported'];
+    const issuer = await publicIssuer('nofield', JSON.stringify(doc));
+    expectError(
+      await assume(issuer.roleArn, await mint(issuer.url)),
+      400,
+      'InvalidIdentityToken',
+      COULD_NOT_RETRIEVE,
+    );
+  });
+
+  test("no IAM provider for the token's iss (message echoes iss verbatim)", async () => {
+    const iss = `https://unknown-oidc.s3.${region}.amazonaws.com`;
+    expectError(
+      await assume(good.roleArn, await mint(iss)),
+      400,
+      'InvalidIdentityToken',
+      `No OpenIDConnect provider found in your account for ${iss}`,
+    );
+  });
+
+  test("audience not among the provider's client IDs", async () => {
+    expectError(
+      await assume(good.roleArn, await mint(good.url, { audiences: ['sts.amazon.com'] })),
+      400,
+      'InvalidIdentityToken',
+      'Incorrect token audience',
+    );
+  });
+
+  test('no aud claim', async () => {
+    expectError(
+      await assume(good.roleArn, await mint(good.url, { extra: { aud: undefined } })),
+      400,
+      'InvalidIdentityToken',
+      'Missing a required claim: aud',
+    );
+  });
+
+  test('expired beyond the leeway', async () => {
+    const now = new Date(Date.now() - 2 * 3600 * 1000);
+    const a = await assume(good.roleArn, await mint(good.url, { now }));
+    expectError(
+      a,
+      400,
+      'ExpiredTokenException',
+      /^Token expired: current date\/time \d+ must be before the expiration date\/time \d+$/,
+    );
+    const exp = Math.floor(now.getTime() / 1000) + 3600;
+    assert.ok(a.message?.endsWith(` ${exp}`));
+  });
+
+  test('trust policy sub mismatch', async () => {
+    expectError(
+      await assume(good.roleArn, await mint(good.url, { serviceAccount: 'intruder' })),
+      403,
+      'AccessDenied',
+      'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+    );
+  });
+
+  test('bad session name', async () => {
+    expectError(
+      await assume(good.roleArn, await mint(good.url), { RoleSessionName: 'has space' }),
+      400,
+      'ValidationError',
+      "1 validation error detected: Value 'has space' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+    );
+  });
+
+  test("DurationSeconds above the role's MaxSessionDuration", async () => {
+    expectError(
+      await assume(good.roleArn, await mint(good.url), { DurationSeconds: '7200' }),
+      400,
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
+    await aws.iam.send(new UpdateRoleCommand({ RoleName: 'good-role', MaxSessionDuration: 7200 }));
+    expectCredentials(await assume(good.roleArn, await mint(good.url), { DurationSeconds: '7200' }));
+  });
+
+  test('bad signature', async () => {
+    const [h, p, s] = (await mint(good.url)).split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    claims['sub'] = `system:serviceaccount:${ns}:${sa}x`;
+    const forged = `${h}.${base64url.encode(JSON.stringify(claims))}.${s}`;
+    const a = await assume(good.roleArn, forged);
+    assert.equal(a.status, 400);
+    assert.equal(a.code, 'InvalidIdentityToken');
+  });
+
+  test('alg: none', async () => {
+    const payload = JSON.parse(
+      Buffer.from((await mint(good.url)).split('.')[1]!, 'base64url').toString(),
+    ) as object;
+    const none = `${base64url.encode(JSON.stringify({ alg: 'none', kid: key.publicKey.kid }))}.${base64url.encode(JSON.stringify(payload))}.`;
+    const a = await assume(good.roleArn, none);
+    assert.equal(a.status, 400);
+    assert.equal(a.code, 'InvalidIdentityToken');
+  });
+
+  test('HS256 signed with the public key as the secret', async () => {
+    const payload = JSON.parse(
+      Buffer.from((await mint(good.url)).split('.')[1]!, 'base64url').toString(),
+    ) as Record<string, unknown>;
+    const secret = new TextEncoder().encode(
+      key.publicKey.key.export({ type: 'spki', format: 'pem' }).toString(),
+    );
+    const hs = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS256', kid: key.publicKey.kid })
+      .sign(secret);
+    const a = await assume(good.roleArn, hs);
+    assert.equal(a.status, 400);
+    assert.equal(a.code, 'InvalidIdentityToken');
+  });
+
+  test('self-hosted issuer on a private CA: wrong thumbprint fails, the right one works', async () => {
+    const host = 'oidc.selfhosted.example';
+    const url = `https://${host}`;
+    sb.edge.setStaticSite({
+      host,
+      ca: 'private',
+      routes: {
+        '/.well-known/openid-configuration': {
+          body: renderDiscoveryDocument(url),
+          headers: { 'content-type': 'application/json' },
+        },
+        '/keys.json': {
+          body: renderJwks(buildJwks([key.publicKey])),
+          headers: { 'content-type': 'application/json' },
+        },
+      },
+    });
+    const wrong = await aws.iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: url,
+        ClientIDList: ['openshift'],
+        ThumbprintList: ['0'.repeat(40)],
+      }),
+    );
+    const role = await ensureRole(aws, {
+      roleName: 'selfhosted-role',
+      description: 'test',
+      trustPolicy: renderPolicy(trustPolicy(wrong.OpenIDConnectProviderArn!, host, ns, [sa])),
+      permissionsPolicy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
+      tags: [],
+    });
+    expectError(
+      await assume(role.arn, await mint(url)),
+      400,
+      'InvalidIdentityToken',
+      "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint",
+    );
+    const { UpdateOpenIDConnectProviderThumbprintCommand } = await import('@aws-sdk/client-iam');
+    await aws.iam.send(
+      new UpdateOpenIDConnectProviderThumbprintCommand({
+        OpenIDConnectProviderArn: wrong.OpenIDConnectProviderArn,
+        ThumbprintList: [sb.cas.private.intermediateSha1],
+      }),
+    );
+    expectCredentials(await assume(role.arn, await mint(url)));
+  });
+
+  test('private bucket (run last: it closes the healthy issuer)', async () => {
+    await makeBucketPrivate(aws, 'good-oidc');
+    expectError(
+      await assume(good.roleArn, await mint(good.url)),
+      400,
+      'InvalidIdentityToken',
+      COULD_NOT_RETRIEVE,
+    );
+  });
+});
+
+describe('private bucket behind CloudFront with origin access control', () => {
+  let distributionArn: string;
+  let issuerUrl: string;
+  let roleArn: string;
+  const bucket = 'cf-oidc';
+
+  before(async () => {
+    await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const oac = await aws.cloudfront.send(
+      new CreateOriginAccessControlCommand({
+        OriginAccessControlConfig: {
+          Name: bucket,
+          SigningProtocol: 'sigv4',
+          SigningBehavior: 'always',
+          OriginAccessControlOriginType: 's3',
+        },
+      }),
+    );
+    const dist = await aws.cloudfront.send(
+      new CreateDistributionCommand({
+        DistributionConfig: {
+          CallerReference: 'cf',
+          Comment: 'openshift.io/cloud-credential-operator/cf',
+          Enabled: true,
+          Origins: {
+            Quantity: 1,
+            Items: [
+              {
+                Id: 'oidc',
+                DomainName: `${bucket}.s3.${region}.amazonaws.com`,
+                S3OriginConfig: { OriginAccessIdentity: '' },
+                OriginAccessControlId: oac.OriginAccessControl!.Id!,
+              },
+            ],
+          },
+          DefaultCacheBehavior: {
+            TargetOriginId: 'oidc',
+            ViewerProtocolPolicy: 'https-only',
+            CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+          },
+        },
+      }),
+    );
+    distributionArn = dist.Distribution!.ARN!;
+    issuerUrl = `https://${dist.Distribution!.DomainName!}`;
+    for (const [k, body] of [
+      ['.well-known/openid-configuration', renderDiscoveryDocument(issuerUrl)],
+      ['keys.json', renderJwks(buildJwks([key.publicKey]))],
+    ] as const) {
+      await aws.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: k, Body: body, ContentType: 'application/json' }),
+      );
+    }
+    const provider = await ensureOidcProvider(aws, issuerUrl);
+    roleArn = (
+      await ensureRole(aws, {
+        roleName: 'cf-role',
+        description: 'test',
+        trustPolicy: renderPolicy(trustPolicy(provider.arn, issuerHostPath(issuerUrl), ns, [sa])),
+        permissionsPolicy:
+          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
+        tags: [],
+      })
+    ).arn;
+  });
+
+  const policyFor = (sourceArn: string): string =>
+    JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'cloudfront.amazonaws.com' },
+          Action: 's3:GetObject',
+          Resource: `arn:aws:s3:::${bucket}/*`,
+          Condition: { StringEquals: { 'AWS:SourceArn': sourceArn } },
+        },
+      ],
+    });
+
+  test('works when the bucket policy grants the distribution', async () => {
+    assert.match(distributionArn, /^arn:aws:cloudfront::123456789012:distribution\/[A-Z0-9]+$/);
+    await aws.s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: policyFor(distributionArn) }));
+    expectCredentials(await assume(roleArn, await mint(issuerUrl)));
+  });
+
+  test('fails the AWS way when the policy grants another distribution', async () => {
+    await aws.s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: bucket,
+        Policy: policyFor('arn:aws:cloudfront::123456789012:distribution/EOTHER'),
+      }),
+    );
+    expectError(
+      await assume(roleArn, await mint(issuerUrl)),
+      400,
+      'InvalidIdentityToken',
+      COULD_NOT_RETRIEVE,
+    );
+  });
+});
