@@ -289,9 +289,48 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     return rec !== undefined && Date.now() - rec.changedAt < inProgressMs ? 'InProgress' : undefined;
   };
 
-  /** Rewrites a buffered CloudFront response: AWS-form ARNs and simulated deployment status. */
+  /**
+   * Puts back into a distribution's origins what moto dropped (the OAC id, the OAI), from the
+   * recorded config, so clients reading the distribution see what they wrote (as on AWS).
+   */
+  const restoreOrigins = (id: string, body: string): string => {
+    const rec = records.get(id);
+    if (rec === undefined) return body;
+    return body.replace(/<Origin>([\s\S]*?)<\/Origin>/g, (block: string, inner: string) => {
+      const originId = firstText(inner, 'Id');
+      const origin = rec.origins.find((o) => o.id === originId);
+      if (origin === undefined) return block;
+      let out = inner;
+      const oac = origin.originAccessControlId ?? '';
+      if (/<OriginAccessControlId>[\s\S]*?<\/OriginAccessControlId>|<OriginAccessControlId\/>/.test(out)) {
+        out = out.replace(
+          /<OriginAccessControlId>[\s\S]*?<\/OriginAccessControlId>|<OriginAccessControlId\/>/,
+          `<OriginAccessControlId>${oac}</OriginAccessControlId>`,
+        );
+      } else if (oac !== '') {
+        out = `${out}<OriginAccessControlId>${oac}</OriginAccessControlId>`;
+      }
+      const oai = origin.originAccessIdentity;
+      if (oai !== undefined) {
+        const filled = `<S3OriginConfig><OriginAccessIdentity>${oai}</OriginAccessIdentity></S3OriginConfig>`;
+        if (/<S3OriginConfig>[\s\S]*?<\/S3OriginConfig>|<S3OriginConfig\/>/.test(out)) {
+          out = out.replace(/<S3OriginConfig>[\s\S]*?<\/S3OriginConfig>|<S3OriginConfig\/>/, filled);
+        } else {
+          out = `${out}${filled}`;
+        }
+      }
+      return `<Origin>${out}</Origin>`;
+    });
+  };
+
+  /** Rewrites a buffered CloudFront response: AWS-form ARNs, restored origins, simulated deployment status. */
   const rewriteCloudFront = (op: CloudFrontOp, body: string): string => {
     let out = body.replace(MOTO_ARN_RE, 'arn:$1:cloudfront::$2:');
+    if (op.kind === 'get' || op.kind === 'update') out = restoreOrigins(op.id, out);
+    if (op.kind === 'create') {
+      const created = firstText(out, 'Id');
+      if (created !== undefined) out = restoreOrigins(created, out);
+    }
     if (inProgressMs > 0) {
       if (op.kind === 'get' || op.kind === 'update') {
         if (statusFor(op.id) !== undefined)

@@ -1,0 +1,122 @@
+import type { Tag } from '../core/iam-documents.js';
+import type { Jwks } from '../core/jwks.js';
+
+/**
+ * What provisioning reads from an account (observe) and wants there (desired). Plain data, so the
+ * plan between them is a pure function (src/aws/plan.ts).
+ */
+
+export interface PublicAccessBlock {
+  readonly BlockPublicAcls: boolean;
+  readonly IgnorePublicAcls: boolean;
+  readonly BlockPublicPolicy: boolean;
+  readonly RestrictPublicBuckets: boolean;
+}
+
+export interface ObservedObject {
+  readonly body: string;
+  readonly contentType: string | undefined;
+}
+
+export interface ObservedBucket {
+  readonly name: string;
+  readonly exists: boolean;
+  readonly tags: readonly Tag[];
+  /** The bucket policy JSON, when one is set. */
+  readonly policy: string | undefined;
+  readonly publicAccessBlock: PublicAccessBlock | undefined;
+  readonly discovery: ObservedObject | undefined;
+  readonly jwks: ObservedObject | undefined;
+}
+
+export interface ObservedOriginAccessControl {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+}
+
+export interface ObservedDistribution {
+  readonly id: string;
+  readonly arn: string;
+  readonly domainName: string;
+  readonly status: string;
+  readonly enabled: boolean;
+  readonly comment: string;
+  readonly aliases: readonly string[];
+  readonly originDomain: string;
+  readonly originAccessControlId: string;
+  readonly originAccessIdentity: string;
+  readonly viewerProtocolPolicy: string;
+  readonly cachePolicyId: string;
+  readonly acmCertificateArn: string | undefined;
+  readonly tags: readonly Tag[];
+}
+
+export interface ObservedProvider {
+  readonly arn: string;
+  /** As IAM returns it: no scheme. */
+  readonly url: string;
+  readonly clientIds: readonly string[];
+  readonly thumbprints: readonly string[];
+  readonly tags: readonly Tag[];
+}
+
+export interface ObservedRole {
+  readonly name: string;
+  readonly arn: string;
+  readonly description: string;
+  /** Decoded JSON text. */
+  readonly trustPolicy: string;
+  /** The inline policy named after the role, decoded JSON text. */
+  readonly inlinePolicy: string | undefined;
+  readonly permissionsBoundaryArn: string | undefined;
+  readonly tags: readonly Tag[];
+}
+
+export interface Observed {
+  readonly accountId: string;
+  readonly bucket: ObservedBucket;
+  readonly originAccessControl: ObservedOriginAccessControl | undefined;
+  readonly distribution: ObservedDistribution | undefined;
+  readonly provider: ObservedProvider | undefined;
+  /** By role name; undefined when the role does not exist. */
+  readonly roles: ReadonlyMap<string, ObservedRole | undefined>;
+}
+
+export type HostingSpec =
+  | { readonly kind: 'public' }
+  | {
+      readonly kind: 'cloudfront';
+      readonly customDomain?: string | undefined;
+      readonly acmCertificateArn?: string | undefined;
+    };
+
+export interface DesiredRole {
+  readonly name: string;
+  readonly description: string;
+  /** Builds the trust policy once the provider ARN and issuer host are known. */
+  readonly trustPolicy: (providerArn: string, issuerHostPath: string) => string;
+  readonly inlinePolicy: string;
+  readonly permissionsBoundaryArn: string | undefined;
+  readonly tags: readonly Tag[];
+  /** Secret this role serves, `<ns>/<name>`, for messages. */
+  readonly serves: string;
+}
+
+/** Inputs of a provisioning run (what the flags say). */
+export interface Desired {
+  readonly name: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly hosting: HostingSpec;
+  readonly tags: readonly Tag[];
+  /** Our signing keys as a JWKS. */
+  readonly jwks: Jwks;
+  /** Replace a published keys.json holding other keys instead of merging (`--force`). */
+  readonly replaceKeys: boolean;
+  /** Provision the issuer (bucket, hosting, documents, provider). False for create-iam-roles. */
+  readonly issuer: boolean;
+  readonly roles: readonly DesiredRole[];
+  /** Thumbprints to register, when known (from the live TLS chain). */
+  readonly thumbprints?: readonly string[] | undefined;
+}

@@ -1,0 +1,363 @@
+import {
+  GetDistributionCommand,
+  ListTagsForResourceCommand,
+  paginateListDistributions,
+  ListOriginAccessControlsCommand,
+} from '@aws-sdk/client-cloudfront';
+import {
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
+import {
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+} from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { StsctlError } from '../core/errors.js';
+import type { Tag } from '../core/iam-documents.js';
+import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, s3VirtualHost } from '../core/issuer.js';
+import type { AwsClients } from './clients.js';
+import { mapLimit } from './concurrency.js';
+import { awsFailure, isAwsError } from './errors.js';
+import type {
+  Observed,
+  ObservedBucket,
+  ObservedDistribution,
+  ObservedObject,
+  ObservedOriginAccessControl,
+  ObservedProvider,
+  ObservedRole,
+} from './model.js';
+import { ownershipComment } from './plan.js';
+
+/**
+ * observe → plan → apply: **observe** reads what the account holds for one `--name`. Reads only;
+ * every "not found" is data, every other error is a failure naming the call.
+ */
+
+async function read<T>(
+  action: string,
+  work: () => Promise<T>,
+  notFound: readonly string[] = [],
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (e) {
+    if (notFound.length > 0 && isAwsError(e, ...notFound)) return undefined;
+    throw awsFailure(action, e);
+  }
+}
+
+function tags(list: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Tag[] {
+  return (list ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+}
+
+/** The caller's account id (STS GetCallerIdentity). */
+export async function observeAccount(clients: AwsClients): Promise<string> {
+  const me = await read('reading the caller identity (sts:GetCallerIdentity)', () =>
+    clients.sts.send(new GetCallerIdentityCommand({})),
+  );
+  if (me?.Account === undefined)
+    throw new StsctlError('AWS_NO_ACCOUNT', 'sts:GetCallerIdentity returned no account', { kind: 'failure' });
+  return me.Account;
+}
+
+async function readObject(
+  clients: AwsClients,
+  bucket: string,
+  key: string,
+): Promise<ObservedObject | undefined> {
+  const obj = await read(
+    `reading s3://${bucket}/${key}`,
+    () => clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+    ['NoSuchKey', 'NotFound'],
+  );
+  if (obj?.Body === undefined) return undefined;
+  return { body: await obj.Body.transformToString('utf8'), contentType: obj.ContentType };
+}
+
+/** The issuer bucket: tags, policy, public-access block and the two issuer objects. */
+export async function observeBucket(clients: AwsClients, bucket: string): Promise<ObservedBucket> {
+  try {
+    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch (e) {
+    if (isAwsError(e, 'NotFound', 'NoSuchBucket')) {
+      return {
+        name: bucket,
+        exists: false,
+        tags: [],
+        policy: undefined,
+        publicAccessBlock: undefined,
+        discovery: undefined,
+        jwks: undefined,
+      };
+    }
+    if (isAwsError(e, 'Forbidden', 'AccessDenied', '403')) {
+      throw new StsctlError(
+        'BUCKET_NOT_OURS',
+        `the bucket ${bucket} exists but this account cannot read it (it may belong to another account: bucket names are global)`,
+        {
+          kind: 'failure',
+          hint: 'choose another --name',
+          cause: e,
+        },
+      );
+    }
+    throw awsFailure(`reading bucket ${bucket}`, e);
+  }
+  const [tagging, policy, pab, discovery, jwks] = await Promise.all([
+    read(
+      `reading the tags of ${bucket}`,
+      () => clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket })),
+      ['NoSuchTagSet', 'NoSuchTagSetError'],
+    ),
+    read(
+      `reading the policy of ${bucket}`,
+      () => clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket })),
+      ['NoSuchBucketPolicy'],
+    ),
+    read(
+      `reading the public-access block of ${bucket}`,
+      () => clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
+      ['NoSuchPublicAccessBlockConfiguration'],
+    ),
+    readObject(clients, bucket, DISCOVERY_OBJECT_KEY),
+    readObject(clients, bucket, JWKS_OBJECT_KEY),
+  ]);
+  const c = pab?.PublicAccessBlockConfiguration;
+  return {
+    name: bucket,
+    exists: true,
+    tags: tags(tagging?.TagSet),
+    policy: policy?.Policy,
+    publicAccessBlock:
+      c === undefined
+        ? undefined
+        : {
+            BlockPublicAcls: c.BlockPublicAcls ?? false,
+            IgnorePublicAcls: c.IgnorePublicAcls ?? false,
+            BlockPublicPolicy: c.BlockPublicPolicy ?? false,
+            RestrictPublicBuckets: c.RestrictPublicBuckets ?? false,
+          },
+    discovery,
+    jwks,
+  };
+}
+
+/** The origin access control named after the bucket (OACs carry no tags; the name marks ours). */
+export async function observeOriginAccessControl(
+  clients: AwsClients,
+  bucket: string,
+): Promise<ObservedOriginAccessControl | undefined> {
+  let marker: string | undefined;
+  do {
+    const page = await read('listing CloudFront origin access controls', () =>
+      clients.cloudfront.send(
+        new ListOriginAccessControlsCommand(marker === undefined ? {} : { Marker: marker }),
+      ),
+    );
+    for (const item of page?.OriginAccessControlList?.Items ?? []) {
+      if (item.Name === bucket && item.Id !== undefined)
+        return { id: item.Id, name: item.Name, description: item.Description ?? '' };
+    }
+    marker =
+      page?.OriginAccessControlList?.IsTruncated === true
+        ? page.OriginAccessControlList.NextMarker
+        : undefined;
+  } while (marker !== undefined);
+  return undefined;
+}
+
+/**
+ * The distribution serving the bucket: found by its origin (or, where list summaries omit origins,
+ * by the ownership Comment ccoctl and stsctl set), then read in full.
+ */
+export async function observeDistribution(
+  clients: AwsClients,
+  name: string,
+  bucket: string,
+  region: string,
+): Promise<ObservedDistribution | undefined> {
+  const originDomain = s3VirtualHost(bucket, region);
+  const candidates: string[] = [];
+  await read('listing CloudFront distributions', async () => {
+    for await (const page of paginateListDistributions({ client: clients.cloudfront }, {})) {
+      for (const d of page.DistributionList?.Items ?? []) {
+        const origins = d.Origins?.Items ?? [];
+        // Real summaries carry the origins; moto's do not (docs/sandbox.md), so a summary without
+        // origins is read in full to find out.
+        const unknown = origins.length === 0;
+        if (
+          d.Id !== undefined &&
+          (unknown ||
+            origins.some((o) => o.DomainName === originDomain) ||
+            d.Comment === ownershipComment(name))
+        ) {
+          candidates.push(d.Id);
+        }
+      }
+    }
+  });
+  for (const id of candidates) {
+    const got = await read(
+      `reading CloudFront distribution ${id}`,
+      () => clients.cloudfront.send(new GetDistributionCommand({ Id: id })),
+      ['NoSuchDistribution'],
+    );
+    const dist = got?.Distribution;
+    const config = dist?.DistributionConfig;
+    const origin = config?.Origins?.Items?.find((o) => o.DomainName === originDomain);
+    if (dist === undefined || config === undefined || origin === undefined) continue;
+    const tagged = await read(`reading the tags of distribution ${id}`, () =>
+      clients.cloudfront.send(new ListTagsForResourceCommand({ Resource: dist.ARN })),
+    );
+    return {
+      id: dist.Id ?? id,
+      arn: dist.ARN ?? '',
+      domainName: dist.DomainName ?? '',
+      status: dist.Status ?? '',
+      enabled: config.Enabled ?? false,
+      comment: config.Comment ?? '',
+      aliases: config.Aliases?.Items ?? [],
+      originDomain,
+      originAccessControlId: origin.OriginAccessControlId ?? '',
+      originAccessIdentity: origin.S3OriginConfig?.OriginAccessIdentity ?? '',
+      viewerProtocolPolicy: config.DefaultCacheBehavior?.ViewerProtocolPolicy ?? '',
+      cachePolicyId: config.DefaultCacheBehavior?.CachePolicyId ?? '',
+      acmCertificateArn: config.ViewerCertificate?.ACMCertificateArn,
+      tags: tags(tagged?.Tags?.Items),
+    };
+  }
+  return undefined;
+}
+
+/** The IAM OIDC provider whose URL is `hostPath` (the issuer without https://). */
+export async function observeProvider(
+  clients: AwsClients,
+  hostPath: string,
+): Promise<ObservedProvider | undefined> {
+  // ListOpenIDConnectProviders has no pagination (at most 100 providers per account).
+  const listed = await read('listing IAM OIDC providers', () =>
+    clients.iam.send(new ListOpenIDConnectProvidersCommand({})),
+  );
+  const arn = (listed?.OpenIDConnectProviderList ?? [])
+    .map((p) => p.Arn ?? '')
+    .find((a) => a.endsWith(`:oidc-provider/${hostPath}`));
+  if (arn === undefined) return undefined;
+  return observeProviderByArn(clients, arn);
+}
+
+/** One provider by ARN; undefined when it does not exist. */
+export async function observeProviderByArn(
+  clients: AwsClients,
+  arn: string,
+): Promise<ObservedProvider | undefined> {
+  const got = await read(
+    `reading ${arn}`,
+    () => clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
+    ['NoSuchEntityException', 'NoSuchEntity'],
+  );
+  if (got === undefined) return undefined;
+  return {
+    arn,
+    url: (got.Url ?? '').replace(/^https:\/\//, ''),
+    clientIds: got.ClientIDList ?? [],
+    thumbprints: got.ThumbprintList ?? [],
+    tags: tags(got.Tags),
+  };
+}
+
+function decodePolicy(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  // IAM returns policies URL-encoded (RFC 3986), aws-sts-oidc.md §5.2.
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A role and its inline policy named after it; undefined when the role does not exist. */
+export async function observeRole(clients: AwsClients, roleName: string): Promise<ObservedRole | undefined> {
+  const got = await read(
+    `reading role ${roleName}`,
+    () => clients.iam.send(new GetRoleCommand({ RoleName: roleName })),
+    ['NoSuchEntityException', 'NoSuchEntity'],
+  );
+  const role = got?.Role;
+  if (role === undefined) return undefined;
+  const inline = await read(
+    `reading the inline policy of ${roleName}`,
+    () => clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: roleName })),
+    ['NoSuchEntityException', 'NoSuchEntity'],
+  );
+  return {
+    name: roleName,
+    arn: role.Arn ?? '',
+    description: role.Description ?? '',
+    trustPolicy: decodePolicy(role.AssumeRolePolicyDocument) ?? '',
+    inlinePolicy: decodePolicy(inline?.PolicyDocument),
+    permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
+    tags: tags(role.Tags),
+  };
+}
+
+export interface ObserveTarget {
+  readonly name: string;
+  readonly region: string;
+  readonly bucket: string;
+  readonly hosting: 'public' | 'cloudfront';
+  /** Observe the issuer side (bucket, CloudFront, provider). */
+  readonly issuer: boolean;
+  /** Issuer host/path when known before observing (public S3, custom domain, or a given provider ARN). */
+  readonly issuerHostPath: string | undefined;
+  /** The provider ARN given by the user (create-iam-roles). */
+  readonly providerArn?: string | undefined;
+  readonly roleNames: readonly string[];
+}
+
+/** Everything the plan needs, read with bounded concurrency. */
+export async function observe(clients: AwsClients, target: ObserveTarget): Promise<Observed> {
+  const [accountId, bucket, oac, distribution] = await Promise.all([
+    observeAccount(clients),
+    target.issuer
+      ? observeBucket(clients, target.bucket)
+      : Promise.resolve<ObservedBucket>({
+          name: target.bucket,
+          exists: false,
+          tags: [],
+          policy: undefined,
+          publicAccessBlock: undefined,
+          discovery: undefined,
+          jwks: undefined,
+        }),
+    target.issuer && target.hosting === 'cloudfront'
+      ? observeOriginAccessControl(clients, target.bucket)
+      : Promise.resolve(undefined),
+    target.issuer && target.hosting === 'cloudfront'
+      ? observeDistribution(clients, target.name, target.bucket, target.region)
+      : Promise.resolve(undefined),
+  ]);
+  let hostPath = target.issuerHostPath;
+  if (hostPath === undefined && distribution !== undefined) hostPath = distribution.domainName;
+  const provider =
+    target.providerArn !== undefined
+      ? await observeProviderByArn(clients, target.providerArn)
+      : hostPath === undefined
+        ? undefined
+        : await observeProvider(clients, hostPath);
+  const roles = await mapLimit(target.roleNames, 8, (n) => observeRole(clients, n));
+  return {
+    accountId,
+    bucket,
+    originAccessControl: oac,
+    distribution,
+    provider,
+    roles: new Map(target.roleNames.map((n, i) => [n, roles[i]])),
+  };
+}

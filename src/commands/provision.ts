@@ -1,0 +1,340 @@
+import { join } from 'node:path';
+import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { apply, type ApplyResult } from '../aws/apply.js';
+import type { Desired, DesiredRole, HostingSpec } from '../aws/model.js';
+import { observe, type ObserveTarget } from '../aws/observe.js';
+import { plan, type Plan } from '../aws/plan.js';
+import type { CredentialsRequest, SkippedDocument } from '../core/credentials-requests.js';
+import { StsctlError } from '../core/errors.js';
+import {
+  ownershipTags,
+  permissionsPolicy,
+  renderPolicy,
+  roleDescription,
+  trustPolicyForRequest,
+} from '../core/iam-documents.js';
+import { issuerHostPath, publicS3IssuerUrl } from '../core/issuer.js';
+import { buildJwks } from '../core/jwks.js';
+import type { PublicKeyInfo } from '../core/keys.js';
+import { PUBLIC_KEY_FILE, authenticationManifest, AUTHENTICATION_MANIFEST_PATH } from '../core/manifests.js';
+import { bucketName, validateName, type RoleNameMode } from '../core/names.js';
+import { iamRolesLayout, MODE_PRIVATE, type OutputFile, type RolePlan } from '../core/output-layout.js';
+import { parseArn, partitionForRegion, validateRegion } from '../core/partitions.js';
+import { readCredentialsRequestsDir } from '../files/credentials-requests-dir.js';
+import { writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
+import { issuerFetcherFromEnvironment, liveThumbprints } from '../net/environment.js';
+import type { IssuerView } from '../webidentity/types.js';
+import { parseProviderArn } from './create.js';
+import { loadPublicKey, planKeyPair } from './key-pair.js';
+import type { Reporter } from './reporter.js';
+
+/**
+ * Real runs of the create commands and `plan`: validate everything, write the key pair first (a
+ * published key whose private half was lost would be worse than no run), then observe → plan →
+ * apply against AWS, then write the manifests with the real issuer and role ARNs.
+ */
+
+export type ProvisionScope = 'all' | 'identity-provider' | 'iam-roles';
+
+export interface ProvisionOptions {
+  readonly scope: ProvisionScope;
+  readonly name: string;
+  /** Required except for create-iam-roles (where it defaults to the provider's partition's main region). */
+  readonly region?: string | undefined;
+  readonly outputDir: string;
+  readonly credentialsRequestsDir?: string | undefined;
+  readonly publicKeyFile?: string | undefined;
+  readonly identityProviderArn?: string | undefined;
+  readonly permissionsBoundaryArn?: string | undefined;
+  readonly hosting: 'public' | 'cloudfront';
+  readonly customDomain?: string | undefined;
+  readonly acmCertificateArn?: string | undefined;
+  readonly enableTechPreview: boolean;
+  readonly roleNameMode: RoleNameMode;
+  /** Replace a published keys.json that holds other keys (default: merge by kid). */
+  readonly forceKeys: boolean;
+  readonly profile?: string | undefined;
+  readonly deployTimeoutMs?: number | undefined;
+}
+
+export interface ProvisionDeps {
+  readonly clients?: AwsClients;
+  readonly fetcher?: IssuerView;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+interface Prepared {
+  readonly region: string;
+  readonly desired: Desired;
+  readonly target: ObserveTarget;
+  readonly requests: readonly CredentialsRequest[];
+  readonly rolePlans: readonly RolePlan[];
+  readonly skipped: readonly SkippedDocument[];
+  readonly keyFiles: readonly OutputFile[];
+  readonly publicKey: PublicKeyInfo | undefined;
+}
+
+const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
+  if (o.customDomain !== undefined && o.hosting !== 'cloudfront') {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      '--custom-domain needs --hosting cloudfront (the domain is an alias of the distribution)',
+    );
+  }
+  if (o.hosting === 'public') return { kind: 'public' };
+  const partition = partitionForRegion(region);
+  if (!partition.hasCloudFront) {
+    throw new StsctlError(
+      'HOSTING_UNAVAILABLE',
+      `CloudFront hosting is not available in the ${partition.id} partition (region ${region}); use --hosting public there`,
+    );
+  }
+  if (o.customDomain !== undefined) {
+    if (!DNS_NAME_RE.test(o.customDomain)) {
+      throw new StsctlError(
+        'INVALID_CUSTOM_DOMAIN',
+        `--custom-domain "${o.customDomain}" is not a lowercase DNS name`,
+      );
+    }
+    const cert = o.acmCertificateArn === undefined ? undefined : parseArn(o.acmCertificateArn);
+    if (cert?.service !== 'acm' || !cert.resource.startsWith('certificate/')) {
+      throw new StsctlError(
+        'INVALID_CERTIFICATE',
+        '--custom-domain needs --acm-certificate-arn (arn:aws:acm:us-east-1:<account>:certificate/<id>)',
+      );
+    }
+    if (cert.region !== 'us-east-1') {
+      throw new StsctlError(
+        'INVALID_CERTIFICATE',
+        `--acm-certificate-arn is in ${cert.region}; CloudFront only uses ACM certificates from us-east-1`,
+      );
+    }
+  }
+  return { kind: 'cloudfront', customDomain: o.customDomain, acmCertificateArn: o.acmCertificateArn };
+}
+
+async function prepare(o: ProvisionOptions, reporter: Reporter, forPlanOnly: boolean): Promise<Prepared> {
+  validateName(o.name);
+  let region = o.region;
+  let provider: { partition: string; issuerHostPath: string } | undefined;
+  if (o.scope === 'iam-roles') {
+    if (o.identityProviderArn === undefined)
+      throw new StsctlError('MISSING_FLAG', '--identity-provider-arn is required');
+    provider = parseProviderArn(o.identityProviderArn);
+    region ??=
+      provider.partition === 'aws-cn'
+        ? 'cn-north-1'
+        : provider.partition === 'aws-us-gov'
+          ? 'us-gov-west-1'
+          : 'us-east-1';
+  }
+  if (region === undefined || region === '') throw new StsctlError('MISSING_FLAG', '--region is required');
+  validateRegion(region);
+  if (o.permissionsBoundaryArn !== undefined) {
+    const b = parseArn(o.permissionsBoundaryArn);
+    if (b?.service !== 'iam' || !b.resource.startsWith('policy/')) {
+      throw new StsctlError(
+        'INVALID_BOUNDARY_ARN',
+        `--permissions-boundary-arn "${o.permissionsBoundaryArn}" is not an IAM policy ARN`,
+      );
+    }
+  }
+  const hosting = hostingSpec(o, region);
+
+  let requests: readonly CredentialsRequest[] = [];
+  let skipped: readonly SkippedDocument[] = [];
+  if (o.scope !== 'identity-provider') {
+    if (o.credentialsRequestsDir === undefined)
+      throw new StsctlError('MISSING_FLAG', '--credentials-requests-dir is required');
+    const read = await readCredentialsRequestsDir(o.credentialsRequestsDir, {
+      enableTechPreview: o.enableTechPreview,
+    });
+    requests = read.requests;
+    skipped = read.skipped;
+    for (const s of skipped)
+      if (s.level === 'warning')
+        reporter.warn(`${s.message} (${s.source.file} document ${s.source.document})`);
+  }
+  const layout = iamRolesLayout({
+    name: o.name,
+    requests,
+    providerArn: undefined,
+    issuerHostPath: undefined,
+    partition: partitionForRegion(region).id,
+    permissionsBoundaryArn: o.permissionsBoundaryArn,
+    roleNameMode: o.roleNameMode,
+    dryRun: false,
+  });
+
+  let keyFiles: OutputFile[] = [];
+  let publicKey: PublicKeyInfo | undefined;
+  if (o.scope === 'all' && o.publicKeyFile === undefined) {
+    if (forPlanOnly) {
+      const path = join(o.outputDir, PUBLIC_KEY_FILE);
+      publicKey = await loadPublicKey(path, true).catch(() => undefined);
+    } else {
+      const k = await planKeyPair(o.outputDir, reporter);
+      keyFiles = [...k.files];
+      publicKey = k.publicKey;
+    }
+  } else if (o.scope !== 'iam-roles') {
+    const path = o.publicKeyFile ?? join(o.outputDir, PUBLIC_KEY_FILE);
+    publicKey = await loadPublicKey(path, o.publicKeyFile === undefined);
+  }
+
+  const tags = ownershipTags(o.name);
+  const roles: DesiredRole[] = layout.roles.map((r) => ({
+    name: r.role.name,
+    description: roleDescription(r.request),
+    trustPolicy: (providerArn, hostPath) =>
+      renderPolicy(trustPolicyForRequest(r.request, providerArn, hostPath)),
+    inlinePolicy: renderPolicy(permissionsPolicy(r.request)),
+    permissionsBoundaryArn: o.permissionsBoundaryArn,
+    tags,
+    serves: `${r.request.secretRef.namespace}/${r.request.secretRef.name}`,
+  }));
+  const bucket = bucketName(o.name);
+  const desired: Desired = {
+    name: o.name,
+    region,
+    bucket,
+    hosting,
+    tags,
+    jwks: publicKey === undefined ? { keys: [] } : buildJwks([publicKey]),
+    replaceKeys: o.forceKeys,
+    issuer: o.scope !== 'iam-roles',
+    roles,
+  };
+  const knownHostPath =
+    provider?.issuerHostPath ??
+    (hosting.kind === 'public' ? issuerHostPath(publicS3IssuerUrl(bucket, region)) : hosting.customDomain);
+  const target: ObserveTarget = {
+    name: o.name,
+    region,
+    bucket,
+    hosting: hosting.kind,
+    issuer: desired.issuer,
+    issuerHostPath: knownHostPath,
+    providerArn: o.identityProviderArn,
+    roleNames: roles.map((r) => r.name),
+  };
+  return { region, desired, target, requests, rolePlans: layout.roles, skipped, keyFiles, publicKey };
+}
+
+function clientsFor(o: ProvisionOptions, region: string, deps: ProvisionDeps): AwsClients {
+  return (
+    deps.clients ??
+    createAwsClients(
+      {
+        region,
+        maxAttempts: 8,
+        ...(o.profile === undefined ? {} : { profile: o.profile }),
+      },
+      deps.env ?? process.env,
+    )
+  );
+}
+
+/** `stsctl plan`: observe and plan, change nothing. */
+export async function previewPlan(
+  o: ProvisionOptions,
+  reporter: Reporter,
+  deps: ProvisionDeps = {},
+): Promise<Plan> {
+  const prepared = await prepare(o, reporter, true);
+  const clients = clientsFor(o, prepared.region, deps);
+  try {
+    const observed = await observe(clients, prepared.target);
+    let desired = prepared.desired;
+    const first = plan(desired, observed);
+    if (first.issuer !== undefined && desired.issuer) {
+      const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
+      const t = await liveThumbprints(fetcher, first.issuer);
+      if (t !== undefined) desired = { ...desired, thumbprints: t };
+    }
+    const p = plan(desired, observed);
+    if (prepared.publicKey === undefined && o.scope === 'all') {
+      return {
+        ...p,
+        changes: p.changes.map((c) =>
+          c.kind === 'jwks'
+            ? { ...c, notes: [...c.notes, 'a new key pair is generated by create-all and added'] }
+            : c,
+        ),
+      };
+    }
+    return p;
+  } finally {
+    if (deps.clients === undefined) clients.destroy();
+  }
+}
+
+export interface ProvisionResult {
+  readonly outcome: ApplyResult;
+  readonly skipped: readonly SkippedDocument[];
+  readonly written: readonly WriteOutcome[];
+  readonly kid: string | undefined;
+}
+
+/** Real `create-all`, `create-identity-provider` or `create-iam-roles`. */
+export async function provision(
+  o: ProvisionOptions,
+  reporter: Reporter,
+  deps: ProvisionDeps = {},
+): Promise<ProvisionResult> {
+  const prepared = await prepare(o, reporter, false);
+  const written: WriteOutcome[] = [];
+  if (prepared.keyFiles.length > 0) written.push(...(await writeOutputFiles(o.outputDir, prepared.keyFiles)));
+  const clients = clientsFor(o, prepared.region, deps);
+  const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
+  let outcome: ApplyResult;
+  try {
+    outcome = await apply({
+      clients,
+      desired: prepared.desired,
+      target: prepared.target,
+      reporter,
+      thumbprints: async (issuer) => {
+        const t = await liveThumbprints(fetcher, issuer);
+        if (t === undefined)
+          reporter.warn(`could not read the TLS chain of ${issuer}; IAM will compute the thumbprint itself`);
+        return t;
+      },
+      ...(o.deployTimeoutMs === undefined ? {} : { deployTimeoutMs: o.deployTimeoutMs }),
+    });
+  } finally {
+    if (deps.clients === undefined) clients.destroy();
+  }
+  const files: OutputFile[] = [];
+  if (o.scope !== 'iam-roles') {
+    files.push({
+      path: AUTHENTICATION_MANIFEST_PATH,
+      content: authenticationManifest(outcome.issuer),
+      mode: MODE_PRIVATE,
+    });
+  }
+  if (o.scope !== 'identity-provider') {
+    const layout = iamRolesLayout({
+      name: o.name,
+      requests: prepared.requests,
+      providerArn: outcome.providerArn,
+      issuerHostPath: issuerHostPath(outcome.issuer),
+      partition: partitionForRegion(prepared.region).id,
+      roleNameMode: o.roleNameMode,
+      dryRun: false,
+      roleArns: outcome.roleArns,
+    });
+    files.push(...layout.files);
+  }
+  const manifests = await writeOutputFiles(o.outputDir, files);
+  for (const m of manifests) {
+    if (m.path !== AUTHENTICATION_MANIFEST_PATH)
+      reporter.info(`Saved credentials configuration to: ${m.absolutePath}`);
+    else reporter.info(`Wrote cluster authentication manifest at path ${m.absolutePath}`);
+  }
+  written.push(...manifests);
+  reporter.info(`Issuer URL (serviceAccountIssuer) is ${outcome.issuer}`);
+  return { outcome, skipped: prepared.skipped, written, kid: prepared.publicKey?.kid };
+}
