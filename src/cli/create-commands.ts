@@ -11,6 +11,18 @@ import type { Reporter } from '../commands/reporter.js';
 import type { Hosting } from '../core/output-layout.js';
 import type { RoleNameMode } from '../core/names.js';
 import { SCHEMA_VERSION, type CliIo } from './io.js';
+import { provision, previewPlan, type ProvisionOptions, type ProvisionScope } from '../commands/provision.js';
+import { deleteResources } from '../commands/delete.js';
+import { TraceRecorder } from '../aws/trace.js';
+import { StsctlError } from '../core/errors.js';
+import {
+  renderDeletionJson,
+  renderDeletionText,
+  renderPlanJson,
+  renderPlanText,
+  renderProvisionJson,
+  renderProvisionText,
+} from './provision-render.js';
 
 /**
  * ccoctl's create commands with its flags and help texts (ccoctl.md §1), plus stsctl's additions
@@ -130,6 +142,236 @@ function render(result: CreateResult, format: string, command: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Flags of real runs (ignored by --dry-run). */
+interface RealRunFlags {
+  customDomain?: string;
+  acmCertificateArn?: string;
+  force?: boolean;
+  profile?: string;
+  trace?: boolean;
+  deployTimeout?: string;
+}
+
+function addRealRunOptions(cmd: Command, hosting: boolean): Command {
+  if (hosting) {
+    cmd
+      .option(
+        '--custom-domain <domain>',
+        'Serve the issuer at https://<domain> (CloudFront alias; needs --acm-certificate-arn)',
+      )
+      .option('--acm-certificate-arn <arn>', 'ACM certificate for --custom-domain (must be in us-east-1)')
+      .option('--force', 'Replace a published keys.json holding other keys instead of merging by kid', false)
+      .option('--deploy-timeout <seconds>', 'How long to wait for CloudFront to deploy', '1500');
+  }
+  return cmd
+    .option(
+      '--profile <name>',
+      'AWS profile from the shared config files (default: the standard credential chain)',
+    )
+    .option('--trace', 'Print every AWS call with its duration, and the critical path', false);
+}
+
+function traceFor(ctx: Context, flags: RealRunFlags): TraceRecorder | undefined {
+  if (flags.trace !== true) return undefined;
+  return new TraceRecorder((c) => {
+    ctx.io.stderr.write(
+      `trace: ${c.service}.${c.operation} ${(c.end - c.start).toFixed(0)} ms${c.ok ? '' : ' (failed)'}\n`,
+    );
+  });
+}
+
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new StsctlError('INVALID_FLAG', `${flag} must be a positive number of seconds (got "${value}")`);
+  return n * 1000;
+}
+
+async function realRun(
+  ctx: Context,
+  command: string,
+  scope: ProvisionScope,
+  base: Omit<
+    ProvisionOptions,
+    'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs'
+  >,
+  flags: RealRunFlags,
+  output: string,
+): Promise<void> {
+  const trace = traceFor(ctx, flags);
+  const result = await provision(
+    {
+      ...base,
+      scope,
+      customDomain: flags.customDomain,
+      acmCertificateArn: flags.acmCertificateArn,
+      forceKeys: flags.force === true,
+      profile: flags.profile,
+      deployTimeoutMs: seconds(flags.deployTimeout, '--deploy-timeout'),
+    },
+    ctx.reporter(),
+    { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
+  );
+  ctx.io.stdout.write(
+    output === 'json'
+      ? renderProvisionJson(command, result, trace)
+      : renderProvisionText(command, result, result.outcome, trace),
+  );
+}
+
+interface CreateAllFlags extends RealRunFlags {
+  name: string;
+  region: string;
+  credentialsRequestsDir: string;
+  permissionsBoundaryArn?: string;
+  outputDir?: string;
+  enableTechPreview: boolean;
+  createPrivateS3Bucket: boolean;
+  hosting: string;
+  dryRun: boolean;
+  publicKeyFile?: string;
+  roleNameMode: string;
+  output: string;
+}
+
+function createAllBase(
+  ctx: Context,
+  opts: CreateAllFlags,
+  outputDir: string,
+): Omit<
+  ProvisionOptions,
+  'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs'
+> {
+  return {
+    name: opts.name,
+    region: opts.region,
+    outputDir,
+    credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
+    publicKeyFile: opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
+    permissionsBoundaryArn: opts.permissionsBoundaryArn,
+    hosting: hostingFrom(opts),
+    enableTechPreview: opts.enableTechPreview,
+    roleNameMode: opts.roleNameMode as RoleNameMode,
+  };
+}
+
+/** `stsctl plan` (the flags of create-all) and `stsctl delete`. */
+export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
+  const planCmd = program
+    .command('plan')
+    .summary('Show what create-all would change in AWS (create / update with a field diff / unchanged)')
+    .requiredOption('--name <name>', HELP.name)
+    .requiredOption('--region <region>', HELP.region)
+    .requiredOption('--credentials-requests-dir <dir>', HELP.credReqDir)
+    .option('--permissions-boundary-arn <arn>', HELP.boundary)
+    .option('--output-dir <dir>', HELP.outputDir)
+    .option('--enable-tech-preview', HELP.techPreview, false)
+    .option('--create-private-s3-bucket', HELP.privateBucket, false)
+    .addOption(
+      new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public'),
+    )
+    .option('--public-key-file <file>', HELP.publicKeyFile)
+    .addOption(
+      new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash'),
+    )
+    .addOption(outputOption());
+  addRealRunOptions(planCmd, true).action(async (opts: CreateAllFlags) => {
+    const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+    const trace = traceFor(ctx, opts);
+    const p = await previewPlan(
+      {
+        ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
+        scope: 'all',
+        customDomain: opts.customDomain,
+        acmCertificateArn: opts.acmCertificateArn,
+        forceKeys: opts.force === true,
+        profile: opts.profile,
+      },
+      ctx.reporter(),
+      { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
+    );
+    ctx.io.stdout.write(opts.output === 'json' ? renderPlanJson(p) : renderPlanText(p));
+  });
+
+  const del = program
+    .command('delete')
+    .summary('Delete credentials objects')
+    .description(
+      'Delete everything tagged openshift.io/cloud-credential-operator/<name> (objects, bucket, distribution, origin access control, roles, OIDC provider), and nothing else.',
+    )
+    .requiredOption('--name <name>', HELP.name)
+    .requiredOption('--region <region>', 'AWS region where the resources were created')
+    .option('--dry-run', 'List what would be deleted; delete nothing', false)
+    .option('--yes', 'Do not ask for confirmation', false)
+    .option(
+      '--deploy-timeout <seconds>',
+      'How long to wait for a disabled CloudFront distribution to deploy',
+      '1500',
+    )
+    .addOption(outputOption());
+  addRealRunOptions(del, false).action(
+    async (
+      opts: RealRunFlags & { name: string; region: string; dryRun: boolean; yes: boolean; output: string },
+    ) => {
+      const base = {
+        name: opts.name,
+        region: opts.region,
+        profile: opts.profile,
+        deployTimeoutMs: seconds(opts.deployTimeout, '--deploy-timeout'),
+      };
+      if (!opts.dryRun && !opts.yes) {
+        const preview = await deleteResources({ ...base, dryRun: true }, ctx.reporter(), { env: ctx.io.env });
+        if (preview.found.length === 0) {
+          ctx.io.stdout.write(renderDeletionText(preview, true, undefined));
+          return;
+        }
+        if (!ctx.io.stdin.isTTY) {
+          ctx.io.stdout.write(renderDeletionText(preview, true, undefined));
+          throw new StsctlError(
+            'CONFIRMATION_REQUIRED',
+            'refusing to delete without confirmation: run it again with --yes',
+          );
+        }
+        ctx.io.stderr.write(
+          `${renderDeletionText(preview, true, undefined)}Delete these ${preview.found.length} resources? [y/N] `,
+        );
+        const answer = (await readLine(ctx.io.stdin)).trim().toLowerCase();
+        if (answer !== 'y' && answer !== 'yes') throw new StsctlError('CANCELLED', 'nothing deleted');
+      }
+      const trace = traceFor(ctx, opts);
+      const result = await deleteResources({ ...base, dryRun: opts.dryRun }, ctx.reporter(), {
+        ...(trace === undefined ? {} : { trace }),
+        env: ctx.io.env,
+      });
+      ctx.io.stdout.write(
+        opts.output === 'json'
+          ? renderDeletionJson(result, opts.dryRun, trace)
+          : renderDeletionText(result, opts.dryRun, trace),
+      );
+      if (result.remaining.length > 0) {
+        throw new StsctlError(
+          'DELETE_INCOMPLETE',
+          `${result.remaining.length} resources remain (listed above)`,
+          { kind: 'failure' },
+        );
+      }
+    },
+  );
+}
+
+function readLine(stream: NodeJS.ReadStream): Promise<string> {
+  return new Promise((resolveLine) => {
+    const onData = (chunk: Buffer | string): void => {
+      stream.off('data', onData);
+      stream.pause();
+      resolveLine(chunk.toString());
+    };
+    stream.on('data', onData);
+    stream.resume();
+  });
+}
+
 export function addCreateCommands(parent: Command, ctx: Context): void {
   parent
     .command('create-key-pair')
@@ -143,7 +385,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
       ctx.io.stdout.write(render(result, opts.output, 'create-key-pair'));
     });
 
-  parent
+  const idp = parent
     .command('create-identity-provider')
     .summary('Create IAM identity provider')
     .description('Create the issuer (discovery document and JWKS) and the IAM OIDC identity provider.')
@@ -156,9 +398,10 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     .addOption(
       new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public'),
     )
-    .addOption(outputOption())
-    .action(
-      async (opts: {
+    .addOption(outputOption());
+  addRealRunOptions(idp, true).action(
+    async (
+      opts: RealRunFlags & {
         name: string;
         region: string;
         publicKeyFile?: string;
@@ -167,9 +410,14 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         createPrivateS3Bucket: boolean;
         hosting: string;
         output: string;
-      }) => {
-        const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
-        const result = await createIdentityProvider(
+      },
+    ) => {
+      const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+      if (!opts.dryRun) {
+        await realRun(
+          ctx,
+          'create-identity-provider',
+          'identity-provider',
           {
             name: opts.name,
             region: opts.region,
@@ -177,15 +425,31 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
             publicKeyFile:
               opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
             hosting: hostingFrom(opts),
-            dryRun: opts.dryRun,
+            enableTechPreview: false,
+            roleNameMode: 'hash',
           },
-          ctx.reporter(),
+          opts,
+          opts.output,
         );
-        ctx.io.stdout.write(render(result, opts.output, 'create-identity-provider'));
-      },
-    );
+        return;
+      }
+      const result = await createIdentityProvider(
+        {
+          name: opts.name,
+          region: opts.region,
+          outputDir,
+          publicKeyFile:
+            opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
+          hosting: hostingFrom(opts),
+          dryRun: opts.dryRun,
+        },
+        ctx.reporter(),
+      );
+      ctx.io.stdout.write(render(result, opts.output, 'create-identity-provider'));
+    },
+  );
 
-  parent
+  const roles = parent
     .command('create-iam-roles')
     .summary('Create IAM roles')
     .description(
@@ -202,9 +466,10 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     .addOption(
       new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash'),
     )
-    .addOption(outputOption())
-    .action(
-      async (opts: {
+    .addOption(outputOption());
+  addRealRunOptions(roles, false).action(
+    async (
+      opts: RealRunFlags & {
         name: string;
         credentialsRequestsDir: string;
         identityProviderArn: string;
@@ -215,27 +480,49 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         enableTechPreview: boolean;
         roleNameMode: string;
         output: string;
-      }) => {
-        const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
-        const result = await createIamRoles(
+      },
+    ) => {
+      const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+      if (!opts.dryRun) {
+        await realRun(
+          ctx,
+          'create-iam-roles',
+          'iam-roles',
           {
             name: opts.name,
+            region: opts.region,
+            outputDir,
             credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
             identityProviderArn: opts.identityProviderArn,
             permissionsBoundaryArn: opts.permissionsBoundaryArn,
-            region: opts.region,
-            outputDir,
+            hosting: 'public',
             enableTechPreview: opts.enableTechPreview,
             roleNameMode: opts.roleNameMode as RoleNameMode,
-            dryRun: opts.dryRun,
           },
-          ctx.reporter(),
+          opts,
+          opts.output,
         );
-        ctx.io.stdout.write(render(result, opts.output, 'create-iam-roles'));
-      },
-    );
+        return;
+      }
+      const result = await createIamRoles(
+        {
+          name: opts.name,
+          credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
+          identityProviderArn: opts.identityProviderArn,
+          permissionsBoundaryArn: opts.permissionsBoundaryArn,
+          region: opts.region,
+          outputDir,
+          enableTechPreview: opts.enableTechPreview,
+          roleNameMode: opts.roleNameMode as RoleNameMode,
+          dryRun: opts.dryRun,
+        },
+        ctx.reporter(),
+      );
+      ctx.io.stdout.write(render(result, opts.output, 'create-iam-roles'));
+    },
+  );
 
-  parent
+  const all = parent
     .command('create-all')
     .summary('Create all the required credentials objects')
     .description(
@@ -256,40 +543,28 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     .addOption(
       new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash'),
     )
-    .addOption(outputOption())
-    .action(
-      async (opts: {
-        name: string;
-        region: string;
-        credentialsRequestsDir: string;
-        permissionsBoundaryArn?: string;
-        outputDir?: string;
-        enableTechPreview: boolean;
-        createPrivateS3Bucket: boolean;
-        hosting: string;
-        dryRun: boolean;
-        publicKeyFile?: string;
-        roleNameMode: string;
-        output: string;
-      }) => {
-        const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
-        const result = await createAll(
-          {
-            name: opts.name,
-            region: opts.region,
-            credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
-            outputDir,
-            publicKeyFile:
-              opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
-            permissionsBoundaryArn: opts.permissionsBoundaryArn,
-            hosting: hostingFrom(opts),
-            enableTechPreview: opts.enableTechPreview,
-            roleNameMode: opts.roleNameMode as RoleNameMode,
-            dryRun: opts.dryRun,
-          },
-          ctx.reporter(),
-        );
-        ctx.io.stdout.write(render(result, opts.output, 'create-all'));
+    .addOption(outputOption());
+  addRealRunOptions(all, true).action(async (opts: CreateAllFlags) => {
+    const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+    if (!opts.dryRun) {
+      await realRun(ctx, 'create-all', 'all', createAllBase(ctx, opts, outputDir), opts, opts.output);
+      return;
+    }
+    const result = await createAll(
+      {
+        name: opts.name,
+        region: opts.region,
+        credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
+        outputDir,
+        publicKeyFile: opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
+        permissionsBoundaryArn: opts.permissionsBoundaryArn,
+        hosting: hostingFrom(opts),
+        enableTechPreview: opts.enableTechPreview,
+        roleNameMode: opts.roleNameMode as RoleNameMode,
+        dryRun: opts.dryRun,
       },
+      ctx.reporter(),
     );
+    ctx.io.stdout.write(render(result, opts.output, 'create-all'));
+  });
 }

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { StsctlError } from '../core/errors.js';
 import { createConsoleReporter, useColour } from './console-reporter.js';
-import { addCreateCommands } from './create-commands.js';
+import { addCreateCommands, addPlanAndDeleteCommands } from './create-commands.js';
 import { EXIT, type CliIo } from './io.js';
 import { addTokenCommands } from './token-commands.js';
 import { addSandboxCommands } from './sandbox-commands.js';
@@ -47,6 +47,8 @@ export function buildProgram(options: RunOptions): Command {
     .command('aws')
     .summary('ccoctl-compatible spelling: `stsctl aws create-all …` works like `ccoctl aws create-all …`');
   addCreateCommands(aws, ctx);
+  addPlanAndDeleteCommands(program, ctx);
+  addPlanAndDeleteCommands(aws, ctx);
   addTokenCommands(program, io, options.now ?? (() => new Date()));
   addSandboxCommands(program, io);
   // Sub-commands inherit the parent's output routing and exit override.

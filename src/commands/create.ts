@@ -91,7 +91,7 @@ function dryRunOnly(command: string, dryRun: boolean): void {
   if (!dryRun) {
     throw new StsctlError(
       'REAL_RUN_UNAVAILABLE',
-      `${command} against AWS is not available in this version of stsctl; run it with --dry-run to write the files AWS would receive`,
+      `${command} here writes dry-run files only; real runs go through provision() (src/commands/provision.ts)`,
     );
   }
 }

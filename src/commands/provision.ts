@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { attachTrace, type TraceRecorder } from '../aws/trace.js';
 import { apply, type ApplyResult } from '../aws/apply.js';
 import type { Desired, DesiredRole, HostingSpec } from '../aws/model.js';
 import { observe, type ObserveTarget } from '../aws/observe.js';
@@ -59,6 +60,8 @@ export interface ProvisionOptions {
 
 export interface ProvisionDeps {
   readonly clients?: AwsClients;
+  /** Records every AWS call (`--trace`). */
+  readonly trace?: TraceRecorder;
   readonly fetcher?: IssuerView;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -224,7 +227,7 @@ async function prepare(o: ProvisionOptions, reporter: Reporter, forPlanOnly: boo
 }
 
 function clientsFor(o: ProvisionOptions, region: string, deps: ProvisionDeps): AwsClients {
-  return (
+  const clients =
     deps.clients ??
     createAwsClients(
       {
@@ -233,8 +236,9 @@ function clientsFor(o: ProvisionOptions, region: string, deps: ProvisionDeps): A
         ...(o.profile === undefined ? {} : { profile: o.profile }),
       },
       deps.env ?? process.env,
-    )
-  );
+    );
+  if (deps.trace !== undefined) attachTrace(clients, deps.trace);
+  return clients;
 }
 
 /** `stsctl plan`: observe and plan, change nothing. */

@@ -71,8 +71,8 @@ export interface Sandbox {
   readonly issuerFetcher: IssuerView;
   /** The environment that points AWS clients at the sandbox. */
   env(): Record<string, string>;
-  /** SDK clients on the sandbox (STS = the validating STS). Destroy them when done. */
-  clients(region?: string): AwsClients;
+  /** SDK clients on the sandbox (STS = the validating STS); stopped with the sandbox. */
+  clients(region?: string, options?: { maxAttempts?: number }): AwsClients;
   stop(): Promise<void>;
 }
 
@@ -162,10 +162,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       resolver,
       issuerFetcher,
       env: () => sandboxEnvironment(endpoints, region, caBundlePath),
-      clients(clientRegion = region) {
+      clients(clientRegion = region, clientOptions = {}) {
         const c = createAwsClients(
           {
             region: clientRegion,
+            ...(clientOptions.maxAttempts === undefined ? {} : { maxAttempts: clientOptions.maxAttempts }),
             endpoints: {
               s3: gateway.endpoint,
               iam: gateway.endpoint,

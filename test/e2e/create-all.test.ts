@@ -253,21 +253,6 @@ describe('bad input: clear error, exit 2, nothing written', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /required option '--name <name>' not specified/);
   });
-
-  test('a real run without --dry-run exits 2 and says so', async () => {
-    await expectNothingWritten(
-      [
-        'create-all',
-        '--name',
-        'c1',
-        '--region',
-        'us-east-1',
-        '--credentials-requests-dir',
-        join(CREDREQS, 'aws'),
-      ],
-      /run it with --dry-run/,
-    );
-  });
 });
 
 test('a 50-character --name gives 7 unique role names of at most 64 characters', async () => {
