@@ -73,6 +73,7 @@ try {
   console.log(
     `protocol layer: ${rps.toFixed(0)} req/s, ${((cpu.user + cpu.system) / REQUESTS).toFixed(1)} µs CPU per request`,
   );
+  console.log(`load generator: ${((result.clientCpuMs * 1000) / REQUESTS).toFixed(1)} µs CPU per request`);
 } finally {
   await sts.close();
 }

@@ -10,7 +10,7 @@
  * everything it started. Figures are recorded in docs/PERFORMANCE.md.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startStsFixture } from '../test/integration/sts/support/fixture.js';
@@ -54,6 +54,30 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+/**
+ * CPU time of this process's main thread (the event loop) and of all its other threads (the libuv
+ * pool that runs crypto jobs, V8's GC helpers), in µs, from /proc/self/task (Linux); undefined
+ * elsewhere. The main thread is the server's serial bottleneck, so its share is reported apart.
+ */
+function threadCpuUs(): { readonly main: number; readonly others: number } | undefined {
+  try {
+    const ticksPerSecond = 100; // USER_HZ; Linux reports clock ticks of 10 ms in /proc
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which may contain spaces) start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+      if (Number(tid) === process.pid) main += ticks;
+      else others += ticks;
+    }
+    return { main: (main * 1e6) / ticksPerSecond, others: (others * 1e6) / ticksPerSecond };
+  } catch {
+    return undefined;
+  }
 }
 
 function cpuModel(): string {
@@ -141,11 +165,13 @@ async function main(): Promise<void> {
     // CPU of this process (server + its crypto thread pool) per request: a figure that stays
     // meaningful on a machine shared with other work, unlike req/s.
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = threadCpuUs();
     rows.push({
       target: 'validating STS (stsctl)',
       result: await load(fixture.sts.url, REQUESTS, bodies),
     });
     const cpu = process.cpuUsage(cpuBefore);
+    const threadsAfter = threadCpuUs();
     const serverCpuUsPerRequest = (cpu.user + cpu.system) / REQUESTS;
     await load(fixture.moto.endpoint, WARMUP, bodies);
     rows.push({
@@ -160,6 +186,26 @@ async function main(): Promise<void> {
     }
     console.log(
       `validating STS CPU per request (server process, all threads): ${(serverCpuUsPerRequest / 1000).toFixed(3)} ms`,
+    );
+    if (threadsBefore !== undefined && threadsAfter !== undefined) {
+      const perRequest = (us: number): string => (us / REQUESTS / 1000).toFixed(3);
+      console.log(
+        `  of which main thread ${perRequest(threadsAfter.main - threadsBefore.main)} ms, ` +
+          `other threads (libuv pool, GC) ${perRequest(threadsAfter.others - threadsBefore.others)} ms ` +
+          '(/proc, 10 ms ticks)',
+      );
+    }
+    if (ours !== undefined && moto !== undefined) {
+      // The load generator shares the 2 cores with the server: its CPU is CPU the server lacks.
+      console.log(
+        `load generator CPU per request: ${(ours.result.clientCpuMs / ours.result.requests).toFixed(3)} ms ` +
+          `against the validating STS, ${(moto.result.clientCpuMs / moto.result.requests).toFixed(3)} ms against moto`,
+      );
+    }
+    console.log(
+      `load average after the run: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
     console.log(
       `tampered signature refused by validating STS: ${refusedWithTamperedSignature ? 'yes' : 'NO'}`,

@@ -26,6 +26,11 @@ export interface LoadResult {
   readonly durationMs: number;
   /** Per-request latencies in ms, sorted ascending. */
   readonly latenciesMs: number[];
+  /**
+   * CPU time (user + system) this load generator spent during the measurement, in ms: on a 2-core
+   * machine it is CPU the server could not use.
+   */
+  readonly clientCpuMs: number;
 }
 
 async function readStdin(): Promise<string> {
@@ -131,11 +136,19 @@ async function main(): Promise<void> {
       send();
     });
 
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: job.concurrency }, worker));
   const durationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
-  const result: LoadResult = { requests: job.requests, statusCounts, durationMs, latenciesMs: latencies };
+  const result: LoadResult = {
+    requests: job.requests,
+    statusCounts,
+    durationMs,
+    latenciesMs: latencies,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+  };
   process.stdout.write(JSON.stringify(result));
 }
 

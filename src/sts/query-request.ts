@@ -7,9 +7,16 @@ import type { AssumeRoleWithWebIdentityRequest } from '../webidentity/types.js';
  * botocore `protocol: "query"`) send the form POST.
  */
 
+const COMMON_FORM_TYPES: ReadonlySet<string> = new Set([
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=utf-8',
+]);
+
 /** True for `application/x-www-form-urlencoded` with any parameters (`; charset=utf-8`, …). */
 export function isFormContentType(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
+  // What the AWS SDK JS v3 and botocore send, answered without splitting and lowercasing.
+  if (COMMON_FORM_TYPES.has(contentType)) return true;
   const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase();
   return mediaType === 'application/x-www-form-urlencoded';
 }

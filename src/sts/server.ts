@@ -131,6 +131,9 @@ function invalidAction(action: string, version: string | null): AwsError {
   };
 }
 
+/** What `new URL('/', 'http://localhost')` yields; only `search` and `pathname` are read. */
+const ROOT_URL: Pick<URL, 'search' | 'pathname'> = Object.freeze({ search: '', pathname: '/' });
+
 class BodyTooLargeError extends Error {}
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -416,7 +419,8 @@ export async function startStsServer(options: StsServerOptions): Promise<Running
       }
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // Every SDK posts to `/`: skip the WHATWG URL parser for it (~1.5 µs per request, profiled).
+    const url = req.url === '/' || req.url === undefined ? ROOT_URL : new URL(req.url, 'http://localhost');
     const method = req.method ?? 'GET';
     const contentType = req.headers['content-type'];
     const isQuery =

@@ -35,6 +35,49 @@ function isSupported(alg: unknown): alg is SupportedAlgorithm {
 }
 
 /**
+ * A JWS segment in canonical base64url: only the base64url alphabet, no padding or whitespace,
+ * and not a length no encoding produces (4n + 1). On such input Node's `base64url` decoder and
+ * jose's (atob after mapping `-_` to `+/`) return the same bytes; anything else goes through jose.
+ */
+const CANONICAL_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+/** True when `segment` is non-empty canonical base64url (see {@link CANONICAL_SEGMENT}). */
+export function isCanonicalBase64url(segment: string): boolean {
+  return segment.length % 4 !== 1 && CANONICAL_SEGMENT.test(segment);
+}
+
+/** jose decodes JOSE JSON with a fatal UTF-8 decoder (BOM stripped); the fast path does the same. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function plainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Header and claims in one pass over a well-formed compact JWS, or undefined when the token is
+ * anything else (then jose's decoders run, and their error messages are reported). jose's
+ * `decodeProtectedHeader` + `decodeJwt` split the token twice and decode with atob and a per-byte
+ * loop; this path splits once and decodes natively. Same result on every input it accepts:
+ * three segments, canonical base64url, strict UTF-8, JSON objects.
+ */
+function decodeWellFormed(
+  compact: string,
+): { readonly header: ProtectedHeaderParameters; readonly claims: JWTPayload } | undefined {
+  const parts = compact.split('.');
+  if (parts.length !== 3) return undefined;
+  const [encodedHeader = '', encodedPayload = ''] = parts;
+  if (!isCanonicalBase64url(encodedHeader) || !isCanonicalBase64url(encodedPayload)) return undefined;
+  try {
+    const header: unknown = JSON.parse(strictUtf8.decode(Buffer.from(encodedHeader, 'base64url')));
+    const claims: unknown = JSON.parse(strictUtf8.decode(Buffer.from(encodedPayload, 'base64url')));
+    if (!plainObject(header) || !plainObject(claims)) return undefined;
+    return { header, claims };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Decodes the token (rule `token.decode`) and checks its `alg` (rule `token.alg`).
  * A JWE (five parts), a non-JSON header or payload, or anything else that is not a compact JWS
  * fails with {@link awsErrors.malformedToken} [unverified message, §11.7].
@@ -42,12 +85,17 @@ function isSupported(alg: unknown): alg is SupportedAlgorithm {
 export function decodeToken(compact: string, log: StepLog): Checked<DecodedToken> {
   let header: ProtectedHeaderParameters;
   let claims: JWTPayload;
-  try {
-    header = decodeProtectedHeader(compact);
-    claims = decodeJwt(compact);
-  } catch (cause) {
-    const why = cause instanceof Error ? cause.message : 'not a JWT';
-    return log.fail('token.decode', `not a compact JWS: ${why}`, awsErrors.malformedToken());
+  const fast = decodeWellFormed(compact);
+  if (fast !== undefined) {
+    ({ header, claims } = fast);
+  } else {
+    try {
+      header = decodeProtectedHeader(compact);
+      claims = decodeJwt(compact);
+    } catch (cause) {
+      const why = cause instanceof Error ? cause.message : 'not a JWT';
+      return log.fail('token.decode', `not a compact JWS: ${why}`, awsErrors.malformedToken());
+    }
   }
   log.pass('token.decode', `header ${JSON.stringify(header)}`);
 
@@ -62,7 +110,27 @@ export function decodeToken(compact: string, log: StepLog): Checked<DecodedToken
   }
   log.pass('token.alg', alg);
   const kid: unknown = header.kid;
-  return passed({ compact, header, claims, alg, kid: typeof kid === 'string' ? kid : undefined });
+  const token: DecodedToken = {
+    compact,
+    header,
+    claims,
+    alg,
+    kid: typeof kid === 'string' ? kid : undefined,
+  };
+  if (fast !== undefined) wellFormedTokens.add(token);
+  return passed(token);
+}
+
+/** Tokens {@link decodeToken} read on the one-pass path: their `header` is exactly the JWS's. */
+const wellFormedTokens = new WeakSet<DecodedToken>();
+
+/**
+ * True for a token that {@link decodeToken} decoded from three canonical base64url segments
+ * (header and payload; the signature is checked by the caller). signature.ts verifies such tokens
+ * without jose's second decode.
+ */
+export function isWellFormedToken(token: DecodedToken): boolean {
+  return wellFormedTokens.has(token);
 }
 
 function stringList(value: unknown): readonly string[] | undefined {
