@@ -6,6 +6,7 @@ import { addCreateCommands, addPlanAndDeleteCommands } from './create-commands.j
 import { EXIT, type CliIo } from './io.js';
 import { addTokenCommands } from './token-commands.js';
 import { addSandboxCommands } from './sandbox-commands.js';
+import { addDoctorCommands } from './doctor-commands.js';
 import pc from 'picocolors';
 
 const require = createRequire(import.meta.url);
@@ -51,6 +52,7 @@ export function buildProgram(options: RunOptions): Command {
   addPlanAndDeleteCommands(aws, ctx);
   addTokenCommands(program, io, options.now ?? (() => new Date()));
   addSandboxCommands(program, io);
+  addDoctorCommands(program, io, options.now ?? (() => new Date()));
   // Sub-commands inherit the parent's output routing and exit override.
   for (const cmd of [...program.commands, ...aws.commands]) {
     cmd

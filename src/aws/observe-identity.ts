@@ -1,0 +1,361 @@
+import { GetDistributionCommand, paginateListDistributions } from '@aws-sdk/client-cloudfront';
+import {
+  GetOpenIDConnectProviderCommand,
+  GetRoleCommand,
+  ListOpenIDConnectProvidersCommand,
+} from '@aws-sdk/client-iam';
+import {
+  GetBucketLocationCommand,
+  GetBucketPolicyCommand,
+  GetPublicAccessBlockCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import {
+  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
+  S3ControlClient,
+} from '@aws-sdk/client-s3-control';
+import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import { StsctlError } from '../core/errors.js';
+import { decodePolicyDocument, parseRoleArn } from '../sts/iam-reader.js';
+import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
+import { createAwsClients, type AwsClientOptions, type AwsClients } from './clients.js';
+import { awsFailure, isAwsError } from './errors.js';
+
+/**
+ * Read-only AWS observations for `stsctl doctor`, returned as plain data so the doctor (which may
+ * not import the SDK) stays testable with fakes: the account's IAM OIDC providers, a role, an S3
+ * bucket's policy / public-access block / object keys, the account-level public-access block
+ * (S3 Control), the CloudFront distribution serving a host, and — only for `--live` — one real
+ * `AssumeRoleWithWebIdentity` call. Nothing here changes anything in AWS.
+ *
+ * IAM is read the way the validating STS reads it (src/sts/iam-reader.ts: every provider of the
+ * list with `GetOpenIDConnectProvider`, the trust policy URL-decoded), so the doctor's IAM view
+ * is the one the model saw in the STS.
+ */
+
+/** S3's block-public-access settings (bucket or account). */
+export interface PublicAccessBlock {
+  readonly blockPublicAcls: boolean;
+  readonly ignorePublicAcls: boolean;
+  readonly blockPublicPolicy: boolean;
+  readonly restrictPublicBuckets: boolean;
+}
+
+/** What S3 says about an issuer bucket. */
+export type BucketObservation =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      /** The bucket policy JSON, or undefined when the bucket has none. */
+      readonly policy: string | undefined;
+      /** Undefined when the bucket has no public-access-block configuration. */
+      readonly publicAccessBlock: PublicAccessBlock | undefined;
+      /** Object keys (the first 1000). */
+      readonly objectKeys: readonly string[];
+      readonly objectKeysTruncated: boolean;
+    };
+
+/** One origin of a CloudFront distribution. */
+export interface DistributionOrigin {
+  readonly id: string;
+  readonly domainName: string;
+  readonly originPath: string;
+  /** Origin access control id; undefined or empty when none. */
+  readonly originAccessControlId: string | undefined;
+  /** `origin-access-identity/cloudfront/<id>`; undefined or empty when none. */
+  readonly originAccessIdentity: string | undefined;
+}
+
+/** The CloudFront distribution serving a host. */
+export interface DistributionObservation {
+  readonly id: string;
+  readonly arn: string;
+  readonly domainName: string;
+  readonly aliases: readonly string[];
+  readonly status: string;
+  readonly enabled: boolean;
+  readonly defaultOriginId: string | undefined;
+  readonly origins: readonly DistributionOrigin[];
+}
+
+/** The answer of a live `AssumeRoleWithWebIdentity` (credentials are dropped, never returned). */
+export type LiveAnswer =
+  | { readonly ok: true; readonly assumedRoleArn: string }
+  | { readonly ok: false; readonly code: string; readonly status: number; readonly message: string };
+
+/** The AWS reads the doctor makes. Each throws a StsctlError when AWS cannot be read. */
+export interface IdentityObserver {
+  /** Every IAM OIDC provider of the caller's account, with client IDs and thumbprints. */
+  listOidcProviders(): Promise<readonly IamOidcProvider[]>;
+  /** The role named by the ARN, or undefined when no role has exactly that ARN. */
+  getRole(roleArn: string): Promise<IamRole | undefined>;
+  getBucket(bucket: string): Promise<BucketObservation>;
+  /** The account-level block, or undefined when the account has none. */
+  getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
+  /** The distribution whose domain name or alias is `host`, or undefined. */
+  findDistribution(host: string): Promise<DistributionObservation | undefined>;
+  assumeRoleWithWebIdentity(request: {
+    readonly roleArn: string;
+    readonly token: string;
+    readonly sessionName: string;
+    readonly durationSeconds?: number;
+  }): Promise<LiveAnswer>;
+  /** Releases the SDK clients' sockets. */
+  destroy(): void;
+}
+
+/** Options: the same as {@link createAwsClients}, plus an S3 Control endpoint for emulators. */
+export interface IdentityObserverOptions extends AwsClientOptions {
+  readonly s3ControlEndpoint?: string;
+}
+
+async function read<T>(action: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    throw awsFailure(action, e);
+  }
+}
+
+function blockFrom(
+  config:
+    | {
+        BlockPublicAcls?: boolean | undefined;
+        IgnorePublicAcls?: boolean | undefined;
+        BlockPublicPolicy?: boolean | undefined;
+        RestrictPublicBuckets?: boolean | undefined;
+      }
+    | undefined,
+): PublicAccessBlock | undefined {
+  if (config === undefined) return undefined;
+  return {
+    blockPublicAcls: config.BlockPublicAcls === true,
+    ignorePublicAcls: config.IgnorePublicAcls === true,
+    blockPublicPolicy: config.BlockPublicPolicy === true,
+    restrictPublicBuckets: config.RestrictPublicBuckets === true,
+  };
+}
+
+/**
+ * S3 Control puts the account id in front of the host (`<account>.s3-control.<region>.amazonaws.com`,
+ * from its endpoint rules). Against an endpoint override (the sandbox, other emulators) that makes
+ * `<account>.127.0.0.1`, which is not even a URL: with an override, the override is used as is.
+ * moto routes `/v20180820/…` paths to S3 Control by path.
+ */
+function s3ControlClient(options: IdentityObserverOptions, env: NodeJS.ProcessEnv): S3ControlClient {
+  const endpoint =
+    options.s3ControlEndpoint ??
+    options.endpoints?.s3 ??
+    options.endpoint ??
+    env['AWS_ENDPOINT_URL_S3_CONTROL'] ??
+    env['AWS_ENDPOINT_URL'];
+  return new S3ControlClient({
+    region: options.region,
+    ...(endpoint === undefined ? {} : { endpointProvider: () => ({ url: new URL(endpoint) }) }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  });
+}
+
+/**
+ * Creates the observer. S3 buckets are read through a client in the bucket's own region
+ * (GetBucketLocation first), as S3 answers other regions with a redirect.
+ */
+export function createIdentityObserver(
+  options: IdentityObserverOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): IdentityObserver {
+  const clients = new Map<string, AwsClients>();
+  const clientsFor = (region: string): AwsClients => {
+    let c = clients.get(region);
+    if (c === undefined) {
+      c = createAwsClients({ ...options, region }, env);
+      clients.set(region, c);
+    }
+    return c;
+  };
+  const base = clientsFor(options.region);
+  let control: S3ControlClient | undefined;
+
+  return {
+    async listOidcProviders() {
+      const listed = await read('listing IAM OIDC providers', () =>
+        base.iam.send(new ListOpenIDConnectProvidersCommand({})),
+      );
+      const arns = (listed.OpenIDConnectProviderList ?? [])
+        .map((p) => p.Arn)
+        .filter((a): a is string => a !== undefined);
+      const providers = await Promise.all(
+        arns.map(async (arn): Promise<IamOidcProvider | undefined> => {
+          try {
+            const got = await base.iam.send(
+              new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }),
+            );
+            return {
+              arn,
+              url: got.Url ?? '',
+              clientIds: got.ClientIDList ?? [],
+              thumbprints: got.ThumbprintList ?? [],
+            };
+          } catch (e) {
+            if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
+            throw awsFailure(`reading ${arn}`, e);
+          }
+        }),
+      );
+      return providers.filter((p): p is IamOidcProvider => p !== undefined);
+    },
+
+    async getRole(roleArn) {
+      const parsed = parseRoleArn(roleArn);
+      if (parsed === undefined) return undefined;
+      try {
+        const out = await base.iam.send(new GetRoleCommand({ RoleName: parsed.roleName }));
+        const role = out.Role;
+        if (role?.Arn === undefined || role.RoleId === undefined || role.RoleName === undefined)
+          return undefined;
+        // The validating STS's rule (src/sts/iam-reader.ts): a role of another account or path is not this role.
+        if (role.Arn !== roleArn) return undefined;
+        const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
+        return {
+          arn: role.Arn,
+          roleName: role.RoleName,
+          roleId: role.RoleId,
+          assumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
+          maxSessionDuration: role.MaxSessionDuration ?? 3600,
+          ...(boundary === undefined ? {} : { permissionsBoundaryArn: boundary }),
+        };
+      } catch (e) {
+        if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
+        throw awsFailure(`reading role ${parsed.roleName}`, e);
+      }
+    },
+
+    async getBucket(bucket) {
+      let region: string;
+      try {
+        const loc = await base.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+        // An empty LocationConstraint means us-east-1 (S3 API reference, GetBucketLocation).
+        region =
+          loc.LocationConstraint === undefined || (loc.LocationConstraint as string) === ''
+            ? 'us-east-1'
+            : loc.LocationConstraint;
+      } catch (e) {
+        if (isAwsError(e, 'NoSuchBucket')) return { exists: false };
+        throw awsFailure(`locating bucket ${bucket}`, e);
+      }
+      const s3 = clientsFor(region).s3;
+      const [policy, block, objects] = await Promise.all([
+        s3.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
+          (o) => o.Policy,
+          (e: unknown) => {
+            if (isAwsError(e, 'NoSuchBucketPolicy')) return undefined;
+            throw awsFailure(`reading the policy of ${bucket}`, e);
+          },
+        ),
+        s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })).then(
+          (o) => blockFrom(o.PublicAccessBlockConfiguration),
+          (e: unknown) => {
+            if (isAwsError(e, 'NoSuchPublicAccessBlockConfiguration')) return undefined;
+            throw awsFailure(`reading the public-access block of ${bucket}`, e);
+          },
+        ),
+        read(`listing the objects of ${bucket}`, () =>
+          s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 })),
+        ),
+      ]);
+      return {
+        exists: true,
+        policy,
+        publicAccessBlock: block,
+        objectKeys: (objects.Contents ?? []).map((o) => o.Key).filter((k): k is string => k !== undefined),
+        objectKeysTruncated: objects.IsTruncated === true,
+      };
+    },
+
+    async getAccountPublicAccessBlock(accountId) {
+      control ??= s3ControlClient(options, env);
+      const c = control;
+      try {
+        const out = await c.send(new GetAccountPublicAccessBlockCommand({ AccountId: accountId }));
+        return blockFrom(out.PublicAccessBlockConfiguration);
+      } catch (e) {
+        if (isAwsError(e, 'NoSuchPublicAccessBlockConfiguration')) return undefined;
+        throw awsFailure(`reading the account public-access block of ${accountId}`, e);
+      }
+    },
+
+    async findDistribution(host) {
+      const wanted = host.toLowerCase();
+      let id: string | undefined;
+      for await (const page of paginateListDistributions({ client: base.cloudfront }, {})) {
+        for (const d of page.DistributionList?.Items ?? []) {
+          const names = [d.DomainName, ...(d.Aliases?.Items ?? [])].map((n) => n?.toLowerCase());
+          if (names.includes(wanted)) id = d.Id;
+        }
+        if (id !== undefined) break;
+      }
+      if (id === undefined) return undefined;
+      const distributionId = id;
+      const got = await read(`reading distribution ${distributionId}`, () =>
+        base.cloudfront.send(new GetDistributionCommand({ Id: distributionId })),
+      );
+      const d = got.Distribution;
+      const config = d?.DistributionConfig;
+      if (d?.Id === undefined || config === undefined) return undefined;
+      return {
+        id: d.Id,
+        arn: d.ARN ?? '',
+        domainName: d.DomainName ?? '',
+        aliases: config.Aliases?.Items ?? [],
+        status: d.Status ?? '',
+        enabled: config.Enabled === true,
+        defaultOriginId: config.DefaultCacheBehavior?.TargetOriginId,
+        origins: (config.Origins?.Items ?? []).map((o) => ({
+          id: o.Id ?? '',
+          domainName: o.DomainName ?? '',
+          originPath: o.OriginPath ?? '',
+          originAccessControlId: o.OriginAccessControlId,
+          originAccessIdentity: o.S3OriginConfig?.OriginAccessIdentity,
+        })),
+      };
+    },
+
+    async assumeRoleWithWebIdentity(request) {
+      try {
+        const out = await base.sts.send(
+          new AssumeRoleWithWebIdentityCommand({
+            RoleArn: request.roleArn,
+            RoleSessionName: request.sessionName,
+            WebIdentityToken: request.token,
+            ...(request.durationSeconds === undefined ? {} : { DurationSeconds: request.durationSeconds }),
+          }),
+        );
+        // The credentials are dropped here: the doctor compares outcomes, it never needs secrets.
+        return { ok: true, assumedRoleArn: out.AssumedRoleUser?.Arn ?? '' };
+      } catch (e) {
+        if (isAwsError(e)) {
+          return {
+            ok: false,
+            code: e.name,
+            status: e.$metadata?.httpStatusCode ?? 0,
+            message: e.message,
+          };
+        }
+        throw new StsctlError(
+          'AWS_FAILURE',
+          `calling AssumeRoleWithWebIdentity: ${e instanceof Error ? e.message : String(e)}`,
+          {
+            kind: 'failure',
+            cause: e,
+          },
+        );
+      }
+    },
+
+    destroy() {
+      for (const c of clients.values()) c.destroy();
+      control?.destroy();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { StsctlError } from '../../core/errors.js';
+
+/**
+ * The part of a kubeconfig the doctor needs: the current context's server, its CA, and the user's
+ * bearer token or client certificate. Parsed from `unknown` with path-addressed errors, the way
+ * kubernetes-client reports `clusters[0].cluster.server is missing` (STYLE.md §7). Exec and
+ * auth-provider plugins are not run: use a token (`oc whoami -t`) or a client certificate.
+ */
+
+/** Connection settings for one cluster. */
+export interface KubeConnection {
+  readonly server: string;
+  readonly contextName: string;
+  /** PEM of the CA that signs the API server's certificate; undefined = Node's roots. */
+  readonly caPem?: string;
+  /** `insecure-skip-tls-verify: true` in the kubeconfig: a named opt-in, honoured and reported. */
+  readonly insecureSkipTlsVerify: boolean;
+  readonly token?: string;
+  readonly clientCertPem?: string;
+  readonly clientKeyPem?: string;
+}
+
+type Json = Record<string, unknown>;
+
+function isRecord(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(file: string, path: string, message: string): StsctlError {
+  return new StsctlError('KUBECONFIG_INVALID', message, { file, path });
+}
+
+function named(list: unknown, name: string, field: string, file: string): { entry: Json; path: string } {
+  if (!Array.isArray(list)) throw fail(file, field, 'expected a list');
+  const index = list.findIndex((e) => isRecord(e) && e['name'] === name);
+  const entry: unknown = list[index];
+  if (index < 0 || !isRecord(entry)) throw fail(file, field, `no entry named "${name}"`);
+  return { entry, path: `${field}[${index}]` };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** Reads a file the kubeconfig names, relative to the kubeconfig's folder. */
+type FileReader = (path: string) => Promise<string>;
+
+/**
+ * Parses kubeconfig text. File references (`certificate-authority`, `client-certificate`,
+ * `client-key`, `tokenFile`) are resolved relative to the kubeconfig's folder and read through
+ * `readText`.
+ */
+export async function parseKubeconfig(
+  text: string,
+  file: string,
+  options: { readonly context?: string; readonly readText?: FileReader } = {},
+): Promise<KubeConnection> {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (cause) {
+    throw new StsctlError('KUBECONFIG_INVALID', `not YAML: ${(cause as Error).message}`, { file, cause });
+  }
+  if (!isRecord(doc)) throw fail(file, '', 'a kubeconfig must be a mapping');
+  const readText: FileReader = options.readText ?? ((p) => readFile(p, 'utf8'));
+  const base = dirname(file);
+  const fromFile = (p: string): Promise<string> => readText(isAbsolute(p) ? p : resolve(base, p));
+
+  const contextName = options.context ?? str(doc['current-context']);
+  if (contextName === undefined) throw fail(file, 'current-context', 'is missing (or pass --context)');
+  const context = named(doc['contexts'], contextName, 'contexts', file);
+  const ctx = context.entry['context'];
+  if (!isRecord(ctx)) throw fail(file, `${context.path}.context`, 'is missing');
+  const clusterName = str(ctx['cluster']);
+  const userName = str(ctx['user']);
+  if (clusterName === undefined) throw fail(file, `${context.path}.context.cluster`, 'is missing');
+
+  const clusterEntry = named(doc['clusters'], clusterName, 'clusters', file);
+  const cluster = clusterEntry.entry['cluster'];
+  if (!isRecord(cluster)) throw fail(file, `${clusterEntry.path}.cluster`, 'is missing');
+  const server = str(cluster['server']);
+  if (server === undefined) throw fail(file, `${clusterEntry.path}.cluster.server`, 'is missing');
+  const caData = str(cluster['certificate-authority-data']);
+  const caFile = str(cluster['certificate-authority']);
+  const caPem =
+    caData !== undefined
+      ? Buffer.from(caData, 'base64').toString('utf8')
+      : caFile !== undefined
+        ? await fromFile(caFile)
+        : undefined;
+
+  let token: string | undefined;
+  let clientCertPem: string | undefined;
+  let clientKeyPem: string | undefined;
+  if (userName !== undefined) {
+    const userEntry = named(doc['users'], userName, 'users', file);
+    const user = userEntry.entry['user'];
+    if (isRecord(user)) {
+      token = str(user['token']);
+      const tokenFile = str(user['tokenFile']);
+      if (token === undefined && tokenFile !== undefined) token = (await fromFile(tokenFile)).trim();
+      const certData = str(user['client-certificate-data']);
+      const certFile = str(user['client-certificate']);
+      const keyData = str(user['client-key-data']);
+      const keyFile = str(user['client-key']);
+      clientCertPem =
+        certData !== undefined
+          ? Buffer.from(certData, 'base64').toString('utf8')
+          : certFile !== undefined
+            ? await fromFile(certFile)
+            : undefined;
+      clientKeyPem =
+        keyData !== undefined
+          ? Buffer.from(keyData, 'base64').toString('utf8')
+          : keyFile !== undefined
+            ? await fromFile(keyFile)
+            : undefined;
+      if ((clientCertPem === undefined) !== (clientKeyPem === undefined)) {
+        throw fail(
+          file,
+          `${userEntry.path}.user`,
+          'has a client certificate without its key (or the reverse)',
+        );
+      }
+      if (
+        token === undefined &&
+        clientCertPem === undefined &&
+        (user['exec'] !== undefined || user['auth-provider'] !== undefined)
+      ) {
+        throw fail(
+          file,
+          `${userEntry.path}.user`,
+          'uses an exec or auth-provider plugin, which stsctl does not run; log in with a token (oc login, then oc whoami -t)',
+        );
+      }
+    }
+  }
+  return {
+    server: server.replace(/\/+$/, ''),
+    contextName,
+    ...(caPem === undefined ? {} : { caPem }),
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+    ...(token === undefined ? {} : { token }),
+    ...(clientCertPem === undefined ? {} : { clientCertPem }),
+    ...(clientKeyPem === undefined ? {} : { clientKeyPem }),
+  };
+}
+
+/** Reads and parses a kubeconfig file. */
+export async function loadKubeconfig(file: string, context?: string): Promise<KubeConnection> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new StsctlError(
+      'KUBECONFIG_UNREADABLE',
+      `cannot read the kubeconfig: ${(cause as Error).message}`,
+      {
+        file,
+        cause,
+      },
+    );
+  }
+  return parseKubeconfig(text, file, context === undefined ? {} : { context });
+}

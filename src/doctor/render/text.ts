@@ -1,0 +1,84 @@
+import type { CheckResult, ComponentReport, DoctorReport, Finding, Verdict } from '../report.js';
+
+/**
+ * The text form of a report: one block per group (the cluster, each issuer, each component), the
+ * first broken link first, each finding with the AWS error it predicts and the fix. Pure and
+ * colourless; the CLI decides about colour.
+ */
+
+const MARK: Readonly<Record<Finding['severity'], string>> = {
+  error: 'ERROR',
+  warning: 'WARN ',
+  info: 'INFO ',
+};
+
+function verdictLine(v: Verdict): string {
+  const who = v.serviceAccount === undefined ? '' : ` (${v.serviceAccount})`;
+  return v.ok
+    ? `  STS answers${who}: credentials for ${v.assumedRoleArn}`
+    : `  STS answers${who}: ${v.error.code} (${v.error.status}) ${v.error.message}`;
+}
+
+function findingLines(f: Finding): string[] {
+  const lines = [`  ${MARK[f.severity]} ${f.code}  ${f.title}`, `        ${f.detail}`];
+  if (f.predictedError !== undefined) {
+    const e = f.predictedError;
+    lines.push(`        AWS answers: ${e.code} (${e.status}) ${e.message}`);
+  }
+  if (f.fix.length > 0) {
+    lines.push('        fix:');
+    for (const step of f.fix) lines.push(`          - ${step}`);
+  }
+  return lines;
+}
+
+function checkLine(c: CheckResult): string | undefined {
+  if (c.outcome.status === 'could-not-check') return `    ? ${c.title}: could not check: ${c.outcome.reason}`;
+  if (c.outcome.status === 'pass')
+    return `    ✓ ${c.title}${c.outcome.detail === '' ? '' : `: ${c.outcome.detail}`}`;
+  return undefined;
+}
+
+function groupTitle(c: ComponentReport): string {
+  const kind = c.kind === 'issuer' ? 'issuer ' : c.kind === 'cluster' ? '' : '';
+  const state =
+    c.brokenHop !== undefined
+      ? `✗ broken at ${c.brokenHop}`
+      : c.findings.length > 0
+        ? '! ok with notes'
+        : '✓ ok';
+  return `${state}  ${kind}${c.name}${c.roleArn === undefined ? '' : `  (role ${c.roleArn})`}`;
+}
+
+/** Renders a report as text. */
+export function renderText(report: DoctorReport): string {
+  const s = report.summary;
+  const out: string[] = [];
+  out.push(
+    `stsctl doctor (${report.mode})${report.issuer === undefined ? '' : ` — issuer ${report.issuer}`}`,
+  );
+  out.push(
+    `${s.healthy ? 'Healthy' : 'Broken'}: ${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s); ${s.couldNotCheck} check(s) could not run`,
+  );
+  for (const c of report.components) {
+    out.push('');
+    out.push(groupTitle(c));
+    for (const v of c.verdicts) out.push(verdictLine(v));
+    for (const l of c.live) {
+      out.push(
+        `  live AWS${l.serviceAccount === undefined ? '' : ` (${l.serviceAccount})`}: ${
+          l.ok
+            ? `credentials for ${l.assumedRoleArn ?? ''}`
+            : `${l.error?.code ?? ''} ${l.error?.message ?? ''}`
+        } — ${l.matchesPrediction ? 'as predicted' : 'NOT as predicted'}`,
+      );
+    }
+    for (const f of c.findings) out.push(...findingLines(f));
+    const lines = c.checks.map(checkLine).filter((l): l is string => l !== undefined);
+    if (lines.length > 0) {
+      out.push('  checks:');
+      out.push(...lines);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

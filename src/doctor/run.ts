@@ -1,0 +1,428 @@
+import { decodeJwt } from 'jose';
+import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
+import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
+import { providerHostPath } from '../webidentity/provider.js';
+import { verifySignature } from '../webidentity/signature.js';
+import { StepLog } from '../webidentity/steps.js';
+import type { HttpObservation, IamOidcProvider, IamRole } from '../webidentity/types.js';
+import { couldNotCheck, reasonOf, withFindings } from './checks/check.js';
+import { checkClusterConfig, checkSecret } from './checks/cluster.js';
+import { checkHosting } from './checks/hosting.js';
+import { checkIssuerDocuments, checkIssuerForm, type IssuerDocuments } from './checks/issuer.js';
+import { checkProvider, providerFor } from './checks/provider.js';
+import { checkRole, webIdentityStatements } from './checks/role.js';
+import { checkToken } from './checks/token.js';
+import { compareLive, decisiveFinding, evaluateToken, toVerdict, verdictCheck } from './checks/verdict.js';
+import { Memo, memoizeIssuerView, type DoctorContext } from './context.js';
+import { codeForRule } from './findings/rule-map.js';
+import type { TemplateVars } from './findings/registry.js';
+import { classifyIssuerHost } from './issuer-host.js';
+import {
+  componentReport,
+  makeFinding,
+  summarize,
+  REPORT_SCHEMA_VERSION,
+  type CheckResult,
+  type ComponentReport,
+  type DoctorReport,
+  type Finding,
+  type LiveResult,
+  type Verdict,
+} from './report.js';
+import type { ComponentTarget, DoctorTarget } from './target.js';
+
+/**
+ * Runs every check of a target concurrently and assembles the report. Each issuer URL is fetched
+ * once (a memo around the issuer view, shared with the model), and each AWS read is made once (a
+ * memo keyed by what is read). The checks follow the order STS works in; the report puts the
+ * first broken link first.
+ */
+
+/** Default RoleSessionName of evaluated and live calls. */
+export const DEFAULT_SESSION_NAME = 'stsctl-doctor';
+
+/** The audience OpenShift components request (core/tokens.ts DEFAULT_TOKEN_AUDIENCE). */
+const OPENSHIFT_AUDIENCE = 'openshift';
+
+function tokenIssuer(token: string): string | undefined {
+  try {
+    const iss = decodeJwt(token.trim()).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function accountOf(arn: string | undefined): { account: string; partition: string } | undefined {
+  const p = arn === undefined ? undefined : parseArn(arn);
+  return p === undefined || p.account === '' ? undefined : { account: p.account, partition: p.partition };
+}
+
+function issuerVars(issuer: string, partition: string): TemplateVars {
+  const host = classifyIssuerHost(issuer);
+  return {
+    issuer,
+    iss: issuer,
+    issuerHostPath: issuer.replace(/^https:\/\//, ''),
+    partition,
+    ...(host?.kind === 's3' ? { bucket: host.bucket, region: host.region } : {}),
+  };
+}
+
+interface IssuerOutcome {
+  readonly issuer: string;
+  readonly report: ComponentReport;
+  readonly documents: IssuerDocuments;
+  readonly provider: IamOidcProvider | undefined;
+  readonly findings: readonly Finding[];
+}
+
+/** Runs the doctor. */
+export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promise<DoctorReport> {
+  const view = memoizeIssuerView(ctx.issuer);
+  const memo = new Memo();
+  const now = ctx.now();
+  const budgetMs = ctx.fetchBudgetMs ?? DEFAULT_FETCH_BUDGET_MS;
+  const sessionName = target.sessionName ?? DEFAULT_SESSION_NAME;
+  const aws = ctx.aws;
+  const awsUnavailable = ctx.awsUnavailableReason ?? 'AWS is not available (no credentials or region)';
+  const clusterMode = target.mode === 'cluster' || target.mode === 'manifests';
+
+  const roleArns = [
+    ...new Set(target.components.map((c) => c.roleArn).filter((a): a is string => a !== undefined)),
+  ];
+  const owner = roleArns.map(accountOf).find((a) => a !== undefined);
+  const partition = owner?.partition ?? partitionForRegion('us-east-1').id;
+
+  // ---- AWS reads (each once) -------------------------------------------------------------
+  let providers: readonly IamOidcProvider[] | undefined;
+  let providersProblem = awsUnavailable;
+  if (aws !== undefined) {
+    try {
+      const all = await memo.get('providers', () => aws.listOidcProviders());
+      // STS reads the providers of the role's account (src/sts/iam-reader.ts does the same).
+      providers = owner === undefined ? all : all.filter((p) => p.arn.split(':')[4] === owner.account);
+    } catch (e) {
+      providersProblem = reasonOf(e);
+    }
+  }
+  const roles = new Map<string, { role: IamRole | undefined } | { problem: string }>();
+  await Promise.all(
+    roleArns.map(async (arn) => {
+      if (aws === undefined) {
+        roles.set(arn, { problem: awsUnavailable });
+        return;
+      }
+      try {
+        roles.set(arn, { role: await memo.get(`role:${arn}`, () => aws.getRole(arn)) });
+      } catch (e) {
+        roles.set(arn, { problem: reasonOf(e) });
+      }
+    }),
+  );
+
+  // ---- issuers -----------------------------------------------------------------------------
+  const issuers: string[] = [];
+  const addIssuer = (i: string | undefined): void => {
+    if (i !== undefined && i.startsWith('https://') && !issuers.includes(i)) issuers.push(i);
+  };
+  addIssuer(target.issuer);
+  for (const c of target.components)
+    for (const t of c.tokens) if (t.token !== undefined) addIssuer(tokenIssuer(t.token));
+  if (target.issuer !== undefined && !target.issuer.startsWith('https://')) {
+    // Still show why the issuer is unusable.
+  }
+
+  const issuerOutcomes = await Promise.all(
+    issuers.map(async (issuer): Promise<IssuerOutcome> => {
+      const vars = {
+        ...issuerVars(issuer, partition),
+        ...(owner === undefined ? {} : { accountId: owner.account }),
+      };
+      const form = checkIssuerForm(issuer, vars);
+      const known = providers === undefined ? undefined : providerFor(issuer, providers);
+      const documents = await checkIssuerDocuments(issuer, known, view, now, vars, budgetMs);
+      const provider = checkProvider(
+        issuer,
+        providers,
+        providersProblem,
+        documents.discovery,
+        clusterMode ? [OPENSHIFT_AUDIENCE] : [],
+        vars,
+      );
+      const jwksUri = documents.keys?.jwksUri;
+      const hosting = await checkHosting({
+        issuer,
+        jwksUri,
+        aws,
+        awsUnavailable,
+        memo,
+        accountId: owner?.account ?? accountOf(provider.provider?.arn)?.account,
+        partition,
+        vars,
+      });
+      const checks: CheckResult[] = [form, documents.result, provider.result, hosting];
+      const report = componentReport({ name: issuer, kind: 'issuer', checks });
+      return { issuer, report, documents, provider: provider.provider, findings: report.findings };
+    }),
+  );
+  const outcomeOf = (issuer: string | undefined): IssuerOutcome | undefined =>
+    issuerOutcomes.find((o) => o.issuer === issuer);
+
+  // ---- cluster -----------------------------------------------------------------------------
+  const trustedProviderUrls: string[] = [];
+  for (const entry of roles.values()) {
+    if (!('role' in entry) || entry.role === undefined) continue;
+    for (const grant of webIdentityStatements(entry.role.assumeRolePolicyDocument)) {
+      for (const arn of grant.federated) {
+        const m = /:oidc-provider\/(.+)$/.exec(arn);
+        if (m?.[1] !== undefined) trustedProviderUrls.push(`https://${m[1]}`);
+      }
+    }
+  }
+  const clusterChecks =
+    target.cluster === undefined
+      ? []
+      : checkClusterConfig(target.cluster, trustedProviderUrls, issuerVars(target.issuer ?? '', partition));
+  const clusterProblems = (target.cluster?.readProblems ?? []).map((p, i) =>
+    couldNotCheck(`cluster.read.${i}`, 'Reading the cluster', 'credentials', p),
+  );
+  const clusterReport =
+    target.cluster === undefined
+      ? undefined
+      : componentReport({ name: 'cluster', kind: 'cluster', checks: [...clusterChecks, ...clusterProblems] });
+  const clusterFindings = clusterReport?.findings ?? [];
+
+  // ---- components --------------------------------------------------------------------------
+  const componentReports = await Promise.all(
+    target.components.map((component) =>
+      diagnoseComponent(component, {
+        target,
+        ctx,
+        view,
+        now,
+        budgetMs,
+        sessionName,
+        providers,
+        providersProblem,
+        roles,
+        partition,
+        outcomeOf,
+        clusterFindings,
+        clusterMode,
+      }),
+    ),
+  );
+
+  const brokenFirst = (list: readonly ComponentReport[]): ComponentReport[] =>
+    [...list].sort((a, b) => Number(b.brokenHop !== undefined) - Number(a.brokenHop !== undefined));
+  const components = [
+    ...(clusterReport === undefined ? [] : [clusterReport]),
+    ...issuerOutcomes.map((o) => o.report),
+    ...brokenFirst(componentReports),
+  ];
+  const issuer = target.issuer ?? issuers[0];
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: now.toISOString(),
+    mode: target.mode,
+    ...(issuer === undefined ? {} : { issuer }),
+    components,
+    summary: summarize(components),
+  };
+}
+
+interface ComponentEnv {
+  readonly target: DoctorTarget;
+  readonly ctx: DoctorContext;
+  readonly view: ReturnType<typeof memoizeIssuerView>;
+  readonly now: Date;
+  readonly budgetMs: number;
+  readonly sessionName: string;
+  readonly providers: readonly IamOidcProvider[] | undefined;
+  readonly providersProblem: string;
+  readonly roles: ReadonlyMap<string, { role: IamRole | undefined } | { problem: string }>;
+  readonly partition: string;
+  readonly outcomeOf: (issuer: string | undefined) => IssuerOutcome | undefined;
+  readonly clusterFindings: readonly Finding[];
+  readonly clusterMode: boolean;
+}
+
+async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv): Promise<ComponentReport> {
+  const checks: CheckResult[] = [];
+  const verdicts: Verdict[] = [];
+  const live: LiveResult[] = [];
+  const extra: Finding[] = [];
+  const roleEntry = component.roleArn === undefined ? undefined : env.roles.get(component.roleArn);
+  const roleArn = component.roleArn;
+  const account = accountOf(roleArn);
+  const baseVars: TemplateVars = {
+    partition: env.partition,
+    ...(component.namespace === undefined ? {} : { namespace: component.namespace }),
+    ...(component.serviceAccounts[0] === undefined ? {} : { serviceAccount: component.serviceAccounts[0] }),
+    ...(component.secretRef === undefined
+      ? {}
+      : { secretName: component.secretRef.name, secretNamespace: component.secretRef.namespace }),
+    ...(roleArn === undefined ? {} : { roleArn, roleName: roleArn.split('/').at(-1) ?? roleArn }),
+    ...(account === undefined ? {} : { accountId: account.account }),
+  };
+  if (component.secret !== undefined) checks.push(checkSecret(component, baseVars));
+
+  const withToken = new Set<string>();
+  for (const t of component.tokens) {
+    const label = t.serviceAccount ?? '';
+    if (t.token === undefined) {
+      checks.push(
+        couldNotCheck(
+          'token.request',
+          `Token${label === '' ? '' : ` for ${label}`}`,
+          'token',
+          t.unavailable ?? 'no token',
+        ),
+      );
+      continue;
+    }
+    if (t.serviceAccount !== undefined) withToken.add(t.serviceAccount);
+    const iss = tokenIssuer(t.token);
+    const issuerOutcome = env.outcomeOf(iss);
+    const vars: TemplateVars = {
+      ...baseVars,
+      ...(iss === undefined ? {} : issuerVars(iss, env.partition)),
+      ...(t.serviceAccount === undefined ? {} : { serviceAccount: t.serviceAccount }),
+      ...(issuerOutcome?.provider === undefined ? {} : { providerArn: issuerOutcome.provider.arn }),
+    };
+    const tokenCheck = checkToken(t.token, env.now, vars, env.target.issuer);
+    checks.push(tokenCheck.result);
+
+    const canEvaluate =
+      env.providers !== undefined && roleArn !== undefined && roleEntry !== undefined && 'role' in roleEntry;
+    if (!canEvaluate) {
+      const reason =
+        roleArn === undefined
+          ? 'no role ARN (give --role-arn, or the Secret must name role_arn)'
+          : roleEntry !== undefined && 'problem' in roleEntry
+            ? roleEntry.problem
+            : env.providersProblem;
+      checks.push(
+        couldNotCheck(
+          'sts.verdict',
+          `What STS answers${label === '' ? '' : ` for ${label}`}`,
+          'credentials',
+          reason,
+        ),
+      );
+      // Without IAM the key and signature can still be checked with the model's own stages.
+      const keys = issuerOutcome?.documents.keys;
+      const decoded = tokenCheck.decoded;
+      if (keys !== undefined && decoded !== undefined) {
+        const log = new StepLog();
+        const signature = await verifySignature(decoded, keys.jwks, log);
+        if (!signature.ok) {
+          extra.push(
+            makeFinding(codeForRule(signature.rule), log.steps.at(-1)?.detail ?? '', vars, {
+              predictedError: signature.error,
+            }),
+          );
+        }
+      }
+      continue;
+    }
+    const result = await evaluateToken({
+      token: t.token,
+      serviceAccount: t.serviceAccount,
+      roleArn,
+      sessionName: env.sessionName,
+      durationSeconds: env.target.durationSeconds,
+      iam: { providers: env.providers, role: roleEntry.role },
+      issuer: env.view,
+      now: env.now,
+      budgetMs: env.budgetMs,
+    });
+    const verdict = toVerdict(result, t.serviceAccount);
+    verdicts.push(verdict);
+    let decisive: Finding | undefined;
+    if (!result.ok) {
+      const related = [...env.clusterFindings, ...(issuerOutcome?.findings ?? [])];
+      decisive = decisiveFinding(
+        result,
+        related,
+        vars,
+        (rule): HttpObservation | undefined =>
+          rule.startsWith('jwks.') ? issuerOutcome?.documents.jwks : issuerOutcome?.documents.discovery,
+        env.now,
+      );
+    }
+    checks.push(verdictCheck(verdict, decisive, label));
+    if (env.target.live === true && env.ctx.aws !== undefined) {
+      try {
+        const answer = await env.ctx.aws.assumeRoleWithWebIdentity({
+          roleArn,
+          token: t.token.trim(),
+          sessionName: env.sessionName,
+          ...(env.target.durationSeconds === undefined
+            ? {}
+            : { durationSeconds: Number(env.target.durationSeconds) }),
+        });
+        const compared = compareLive(verdict, answer, vars);
+        live.push(compared.live);
+        if (compared.finding !== undefined) extra.push(compared.finding);
+      } catch (e) {
+        checks.push(couldNotCheck('sts.live', 'Live AssumeRoleWithWebIdentity', 'credentials', reasonOf(e)));
+      }
+    }
+  }
+
+  // The role, for service accounts without a token (with one, the verdict judged it).
+  if (roleArn !== undefined) {
+    const issuer =
+      component.tokens
+        .map((t) => (t.token === undefined ? undefined : tokenIssuer(t.token)))
+        .find((i) => i !== undefined) ?? env.target.issuer;
+    const outcome = env.outcomeOf(issuer);
+    if (roleEntry === undefined || 'problem' in roleEntry) {
+      checks.push(
+        couldNotCheck('role.trust', 'Role and trust policy', 'role', roleEntry?.problem ?? 'role not read'),
+      );
+    } else if (issuer !== undefined) {
+      const hostPath =
+        outcome?.provider === undefined
+          ? issuer.replace(/^https:\/\//, '')
+          : providerHostPath(outcome.provider);
+      const providerArn =
+        outcome?.provider?.arn ??
+        (account === undefined
+          ? ''
+          : oidcProviderArn(account.partition as PartitionId, account.account, hostPath));
+      checks.push(
+        checkRole({
+          role: roleEntry.role,
+          roleArn,
+          namespace: component.namespace,
+          serviceAccounts: component.serviceAccounts.filter((sa) => !withToken.has(sa)),
+          providerArn,
+          providerHostPath: hostPath,
+          audience: OPENSHIFT_AUDIENCE,
+          sessionName: env.sessionName,
+          vars: { ...baseVars, ...issuerVars(issuer, env.partition) },
+        }),
+      );
+    }
+  } else if (env.clusterMode && component.secret !== 'missing') {
+    checks.push(
+      couldNotCheck('role.trust', 'Role and trust policy', 'role', 'no role ARN known for this component'),
+    );
+  }
+
+  return componentReport({
+    name: component.name,
+    kind: 'component',
+    roleArn,
+    serviceAccounts: component.serviceAccounts,
+    verdicts,
+    live,
+    checks:
+      extra.length === 0
+        ? checks
+        : [...checks, withFindings('sts.extra', 'Signature and live comparison', 'credentials', extra, '')],
+  });
+}
