@@ -18,7 +18,12 @@ import {
   UpdateOpenIDConnectProviderThumbprintCommand,
   UpdateRoleCommand,
 } from '@aws-sdk/client-iam';
-import { PutBucketPolicyCommand, PutObjectCommand, PutPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import {
+  PutBucketPolicyCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+} from '@aws-sdk/client-s3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Reporter } from '../commands/reporter.js';
 import { renderDiscoveryDocument } from '../core/discovery.js';
@@ -33,7 +38,7 @@ import { mapLimit } from './concurrency.js';
 import { awsFailure, isAwsError } from './errors.js';
 import type { Desired, Observed, ObservedDistribution } from './model.js';
 import { observe, observeDistribution, observeOriginAccessControl, type ObserveTarget } from './observe.js';
-import { CLIENT_IDS, ensureBucket, publicIssuerBucketPolicy } from './operations.js';
+import { CLIENT_IDS, ensureBucketExists, publicIssuerBucketPolicy } from './operations.js';
 import {
   desiredPublicAccessBlock,
   oacBucketPolicy,
@@ -59,7 +64,7 @@ export interface ApplyOptions {
   readonly reporter: Reporter;
   /** Thumbprints of the issuer's live TLS chain (undefined when it cannot be reached yet). */
   readonly thumbprints?: (issuer: string) => Promise<readonly string[] | undefined>;
-  /** Roles created or updated at once; default 4 (IAM write quotas are low). */
+  /** Roles created or updated at once; default 8 (the SDK's retries absorb IAM throttling). */
   readonly roleConcurrency?: number;
   /** How long to wait for a CloudFront distribution to deploy; default 25 minutes. */
   readonly deployTimeoutMs?: number;
@@ -127,50 +132,83 @@ async function waitDeployed(
   reporter.info(`CloudFront distribution with ID ${id} is successfully deployed`);
 }
 
+async function applyBucket(o: ApplyOptions, p: Plan, applied: Change[]): Promise<void> {
+  const { clients, desired, reporter } = o;
+  const bucketChange = find(p, 'bucket');
+  const pabChange = find(p, 'public-access-block');
+  if (bucketChange?.action === 'create') {
+    await ensureBucketExists(clients, desired.bucket, desired.region);
+    reporter.info(`Bucket ${desired.bucket} created`);
+  }
+  // Tags and the public-access block do not depend on each other: set them together.
+  await Promise.all([
+    pending(bucketChange)
+      ? call(`tagging bucket ${desired.bucket}`, () =>
+          clients.s3.send(
+            new PutBucketTaggingCommand({
+              Bucket: desired.bucket,
+              Tagging: { TagSet: desired.tags.map((t) => ({ Key: t.Key, Value: t.Value })) },
+            }),
+          ),
+        ).then(() => {
+          applied.push(bucketChange);
+        })
+      : Promise.resolve(),
+    pending(pabChange) || pending(bucketChange)
+      ? call(`setting the public-access block of ${desired.bucket}`, () =>
+          clients.s3.send(
+            new PutPublicAccessBlockCommand({
+              Bucket: desired.bucket,
+              PublicAccessBlockConfiguration: desiredPublicAccessBlock(desired.hosting.kind),
+            }),
+          ),
+        ).then(() => {
+          if (pending(pabChange)) applied.push(pabChange);
+          reporter.info(
+            desired.hosting.kind === 'public'
+              ? `Blocked public ACLs for the bucket ${desired.bucket}`
+              : `Blocked public access for the bucket ${desired.bucket}`,
+          );
+        })
+      : Promise.resolve(),
+  ]);
+}
+
+/** Hosting: the bucket and (for CloudFront) the OAC and distribution, which do not wait for the bucket. */
 async function applyHosting(
   o: ApplyOptions,
   observed: Observed,
   p: Plan,
   applied: Change[],
 ): Promise<Observed> {
-  const { clients, desired, reporter } = o;
-  let obs = observed;
-  const bucketChange = find(p, 'bucket');
-  if (pending(bucketChange)) {
-    const outcome = await ensureBucket(clients, desired.bucket, desired.region, desired.tags);
-    reporter.info(
-      outcome === 'created'
-        ? `Bucket ${desired.bucket} created`
-        : `Tags of bucket ${desired.bucket} repaired`,
-    );
-    applied.push(bucketChange);
-  }
-  const pabChange = find(p, 'public-access-block');
-  if (pending(pabChange) || pending(bucketChange)) {
-    const pab = desiredPublicAccessBlock(desired.hosting.kind);
-    await call(`setting the public-access block of ${desired.bucket}`, () =>
-      clients.s3.send(
-        new PutPublicAccessBlockCommand({ Bucket: desired.bucket, PublicAccessBlockConfiguration: pab }),
-      ),
-    );
-    if (pending(pabChange)) applied.push(pabChange);
-    reporter.info(
-      desired.hosting.kind === 'public'
-        ? `Blocked public ACLs for the bucket ${desired.bucket}`
-        : `Blocked public access for the bucket ${desired.bucket}`,
-    );
-  }
-  obs = {
-    ...obs,
+  const { desired } = o;
+  const [, cloudfront] = await Promise.all([
+    applyBucket(o, p, applied),
+    desired.hosting.kind === 'cloudfront'
+      ? applyCloudFront(o, observed, p, applied)
+      : Promise.resolve(undefined),
+  ]);
+  const obs: Observed = {
+    ...observed,
     bucket: {
-      ...obs.bucket,
+      ...observed.bucket,
       exists: true,
       tags: desired.tags,
       publicAccessBlock: desiredPublicAccessBlock(desired.hosting.kind),
     },
   };
-  if (desired.hosting.kind !== 'cloudfront') return obs;
+  return cloudfront === undefined ? obs : { ...obs, ...cloudfront };
+}
 
+async function applyCloudFront(
+  o: ApplyOptions,
+  obs: Observed,
+  p: Plan,
+  applied: Change[],
+): Promise<Pick<Observed, 'originAccessControl' | 'distribution'>> {
+  const { clients, desired, reporter } = o;
+  if (desired.hosting.kind !== 'cloudfront')
+    return { originAccessControl: undefined, distribution: undefined };
   const hosting = desired.hosting;
   let oac = obs.originAccessControl;
   const oacChange = find(p, 'origin-access-control');
@@ -277,7 +315,7 @@ async function applyHosting(
       'the CloudFront distribution just created cannot be found',
       { kind: 'failure' },
     );
-  return { ...obs, originAccessControl: oac, distribution: dist };
+  return { originAccessControl: oac, distribution: dist };
 }
 
 async function applyIssuer(o: ApplyOptions, obs: Observed, p: Plan, applied: Change[]): Promise<Observed> {
@@ -287,22 +325,6 @@ async function applyIssuer(o: ApplyOptions, obs: Observed, p: Plan, applied: Cha
     throw new StsctlError('ISSUER_UNKNOWN', 'the issuer URL is still unknown after hosting was set up', {
       kind: 'failure',
     });
-  const policyChange = find(p, 'bucket-policy');
-  if (pending(policyChange)) {
-    const policy =
-      desired.hosting.kind === 'public'
-        ? publicIssuerBucketPolicy(partitionForRegion(desired.region).id, desired.bucket)
-        : oacBucketPolicy(desired.region, desired.bucket, obs.distribution?.arn ?? '');
-    await call(`putting the bucket policy of ${desired.bucket}`, () =>
-      clients.s3.send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(policy) })),
-    );
-    reporter.info(
-      desired.hosting.kind === 'public'
-        ? `Bucket policy of ${desired.bucket} allows anonymous reads of the two issuer documents only`
-        : `Bucket policy of ${desired.bucket} allows only CloudFront distribution ${obs.distribution?.id ?? ''}`,
-    );
-    applied.push(policyChange);
-  }
   const put = (key: string, body: string): Promise<unknown> =>
     call(`uploading ${key} to ${desired.bucket}`, () =>
       clients.s3.send(
@@ -315,98 +337,128 @@ async function applyIssuer(o: ApplyOptions, obs: Observed, p: Plan, applied: Cha
         }),
       ),
     );
-  const discChange = find(p, 'discovery-document');
-  if (pending(discChange)) {
-    await put(DISCOVERY_OBJECT_KEY, renderDiscoveryDocument(issuer));
-    reporter.info(
-      `OpenID Connect discovery document in the S3 bucket ${desired.bucket} at ${DISCOVERY_OBJECT_KEY} updated`,
-    );
-    applied.push(discChange);
-  }
-  const jwksChange = find(p, 'jwks');
-  if (pending(jwksChange)) {
-    const keys = plannedJwks(desired, obs.bucket.jwks?.body);
-    await put(JWKS_OBJECT_KEY, renderJwks(keys.jwks));
-    reporter.info(
-      `JSON web key set (JWKS) in the S3 bucket ${desired.bucket} at ${JWKS_OBJECT_KEY} updated${keys.notes.length > 0 ? ` (${keys.notes.join('; ')})` : ''}`,
-    );
-    applied.push(jwksChange);
-  }
-
-  const providerChange = find(p, 'oidc-provider');
-  let provider = obs.provider;
-  if (provider === undefined) {
-    const thumbprints = desired.thumbprints ?? [];
-    let arn: string;
-    try {
-      const created = await clients.iam.send(
-        new CreateOpenIDConnectProviderCommand({
-          Url: issuer,
-          ClientIDList: [...CLIENT_IDS],
-          ...(thumbprints.length > 0 ? { ThumbprintList: [...thumbprints] } : {}),
-          Tags: desired.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
-        }),
-      );
-      arn = created.OpenIDConnectProviderArn ?? '';
-      reporter.info(`Identity Provider created with ARN: ${arn}`);
-    } catch (e) {
-      if (!isAwsError(e, 'EntityAlreadyExistsException', 'EntityAlreadyExists'))
-        throw awsFailure('creating the IAM OIDC provider', e);
-      arn = p.providerArn ?? '';
-      reporter.info(`Existing Identity Provider found with ARN: ${arn}`);
-    }
-    provider = {
-      arn,
-      url: issuerHostPath(issuer),
-      clientIds: [...CLIENT_IDS],
-      thumbprints,
-      tags: desired.tags,
-    };
-    if (providerChange !== undefined) applied.push(providerChange);
-  } else if (pending(providerChange)) {
-    const arn = provider.arn;
-    for (const f of providerChange.fields) {
-      if (f.field === 'client IDs') {
-        for (const id of CLIENT_IDS.filter((c) => !(provider?.clientIds ?? []).includes(c))) {
-          await call(`adding client ID ${id} to ${arn}`, () =>
-            clients.iam.send(
-              new AddClientIDToOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn, ClientID: id }),
-            ),
-          );
-        }
-      } else if (f.field === 'thumbprints') {
-        await call(`updating the thumbprints of ${arn}`, () =>
-          clients.iam.send(
-            new UpdateOpenIDConnectProviderThumbprintCommand({
-              OpenIDConnectProviderArn: arn,
-              ThumbprintList: [...(desired.thumbprints ?? [])],
-            }),
+  // The bucket policy, the two documents and the provider depend only on the issuer: all at once.
+  const [, , provider] = await Promise.all([
+    (async (): Promise<void> => {
+      const policyChange = find(p, 'bucket-policy');
+      if (pending(policyChange)) {
+        const policy =
+          desired.hosting.kind === 'public'
+            ? publicIssuerBucketPolicy(partitionForRegion(desired.region).id, desired.bucket)
+            : oacBucketPolicy(desired.region, desired.bucket, obs.distribution?.arn ?? '');
+        await call(`putting the bucket policy of ${desired.bucket}`, () =>
+          clients.s3.send(
+            new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(policy) }),
           ),
         );
-      } else if (f.field === 'tags') {
-        await call(`tagging ${arn}`, () =>
-          clients.iam.send(
-            new TagOpenIDConnectProviderCommand({
-              OpenIDConnectProviderArn: arn,
+        reporter.info(
+          desired.hosting.kind === 'public'
+            ? `Bucket policy of ${desired.bucket} allows anonymous reads of the two issuer documents only`
+            : `Bucket policy of ${desired.bucket} allows only CloudFront distribution ${obs.distribution?.id ?? ''}`,
+        );
+        applied.push(policyChange);
+      }
+    })(),
+    (async (): Promise<void> => {
+      const discChange = find(p, 'discovery-document');
+      if (pending(discChange)) {
+        await put(DISCOVERY_OBJECT_KEY, renderDiscoveryDocument(issuer));
+        reporter.info(
+          `OpenID Connect discovery document in the S3 bucket ${desired.bucket} at ${DISCOVERY_OBJECT_KEY} updated`,
+        );
+        applied.push(discChange);
+      }
+      const jwksChange = find(p, 'jwks');
+      if (pending(jwksChange)) {
+        const keys = plannedJwks(desired, obs.bucket.jwks?.body);
+        await put(JWKS_OBJECT_KEY, renderJwks(keys.jwks));
+        reporter.info(
+          `JSON web key set (JWKS) in the S3 bucket ${desired.bucket} at ${JWKS_OBJECT_KEY} updated${keys.notes.length > 0 ? ` (${keys.notes.join('; ')})` : ''}`,
+        );
+        applied.push(jwksChange);
+      }
+    })(),
+    (async (): Promise<Observed['provider']> => {
+      const providerChange = find(p, 'oidc-provider');
+      let provider = obs.provider;
+      if (provider === undefined) {
+        const thumbprints = desired.thumbprints ?? [];
+        let arn: string;
+        try {
+          const created = await clients.iam.send(
+            new CreateOpenIDConnectProviderCommand({
+              Url: issuer,
+              ClientIDList: [...CLIENT_IDS],
+              ...(thumbprints.length > 0 ? { ThumbprintList: [...thumbprints] } : {}),
               Tags: desired.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
             }),
-          ),
+          );
+          arn = created.OpenIDConnectProviderArn ?? '';
+          reporter.info(`Identity Provider created with ARN: ${arn}`);
+        } catch (e) {
+          if (!isAwsError(e, 'EntityAlreadyExistsException', 'EntityAlreadyExists'))
+            throw awsFailure('creating the IAM OIDC provider', e);
+          arn = p.providerArn ?? '';
+          reporter.info(`Existing Identity Provider found with ARN: ${arn}`);
+        }
+        provider = {
+          arn,
+          url: issuerHostPath(issuer),
+          clientIds: [...CLIENT_IDS],
+          thumbprints,
+          tags: desired.tags,
+        };
+        if (providerChange !== undefined) applied.push(providerChange);
+      } else if (pending(providerChange)) {
+        const arn = provider.arn;
+        for (const f of providerChange.fields) {
+          if (f.field === 'client IDs') {
+            for (const id of CLIENT_IDS.filter((c) => !(provider?.clientIds ?? []).includes(c))) {
+              await call(`adding client ID ${id} to ${arn}`, () =>
+                clients.iam.send(
+                  new AddClientIDToOpenIDConnectProviderCommand({
+                    OpenIDConnectProviderArn: arn,
+                    ClientID: id,
+                  }),
+                ),
+              );
+            }
+          } else if (f.field === 'thumbprints') {
+            await call(`updating the thumbprints of ${arn}`, () =>
+              clients.iam.send(
+                new UpdateOpenIDConnectProviderThumbprintCommand({
+                  OpenIDConnectProviderArn: arn,
+                  ThumbprintList: [...(desired.thumbprints ?? [])],
+                }),
+              ),
+            );
+          } else if (f.field === 'tags') {
+            await call(`tagging ${arn}`, () =>
+              clients.iam.send(
+                new TagOpenIDConnectProviderCommand({
+                  OpenIDConnectProviderArn: arn,
+                  Tags: desired.tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+                }),
+              ),
+            );
+          }
+        }
+        reporter.info(
+          `Identity Provider ${arn} updated: ${providerChange.fields.map((f) => f.field).join(', ')}`,
         );
+        applied.push(providerChange);
+        provider = {
+          ...provider,
+          clientIds: [...new Set([...provider.clientIds, ...CLIENT_IDS])],
+          thumbprints: desired.thumbprints ?? provider.thumbprints,
+          tags: desired.tags,
+        };
+      } else {
+        reporter.info(`Existing Identity Provider found with ARN: ${provider.arn}`);
       }
-    }
-    reporter.info(
-      `Identity Provider ${arn} updated: ${providerChange.fields.map((f) => f.field).join(', ')}`,
-    );
-    applied.push(providerChange);
-    provider = {
-      ...provider,
-      clientIds: [...new Set([...provider.clientIds, ...CLIENT_IDS])],
-      thumbprints: desired.thumbprints ?? provider.thumbprints,
-      tags: desired.tags,
-    };
-  } else {
-    reporter.info(`Existing Identity Provider found with ARN: ${provider.arn}`);
-  }
+      return provider;
+    })(),
+  ]);
   return { ...obs, provider };
 }
 
@@ -422,7 +474,7 @@ async function applyRoles(o: ApplyOptions, p: Plan, applied: Change[]): Promise<
   const hostPath = issuerHostPath(issuer);
   const arns = new Map<string, string>();
   const partition = partitionForRegion(desired.region).id;
-  await mapLimit(desired.roles, o.roleConcurrency ?? 4, async (role) => {
+  await mapLimit(desired.roles, o.roleConcurrency ?? 8, async (role) => {
     const c = find(p, 'role', role.name);
     const trust = role.trustPolicy(providerArn, hostPath);
     if (c?.action === 'create') {

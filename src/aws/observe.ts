@@ -323,35 +323,40 @@ export interface ObserveTarget {
 
 /** Everything the plan needs, read with bounded concurrency. */
 export async function observe(clients: AwsClients, target: ObserveTarget): Promise<Observed> {
-  const [accountId, bucket, oac, distribution] = await Promise.all([
+  const emptyBucket: ObservedBucket = {
+    name: target.bucket,
+    exists: false,
+    tags: [],
+    policy: undefined,
+    publicAccessBlock: undefined,
+    discovery: undefined,
+    jwks: undefined,
+  };
+  const cloudfront = target.issuer && target.hosting === 'cloudfront';
+  // Everything that does not depend on something else is read at once; only a CloudFront issuer
+  // (known from the distribution) delays the provider lookup.
+  const providerNow =
+    target.providerArn !== undefined
+      ? observeProviderByArn(clients, target.providerArn)
+      : target.issuerHostPath !== undefined
+        ? observeProvider(clients, target.issuerHostPath)
+        : undefined;
+  const [accountId, bucket, oac, distribution, roles, earlyProvider] = await Promise.all([
     observeAccount(clients),
-    target.issuer
-      ? observeBucket(clients, target.bucket)
-      : Promise.resolve<ObservedBucket>({
-          name: target.bucket,
-          exists: false,
-          tags: [],
-          policy: undefined,
-          publicAccessBlock: undefined,
-          discovery: undefined,
-          jwks: undefined,
-        }),
-    target.issuer && target.hosting === 'cloudfront'
-      ? observeOriginAccessControl(clients, target.bucket)
-      : Promise.resolve(undefined),
-    target.issuer && target.hosting === 'cloudfront'
+    target.issuer ? observeBucket(clients, target.bucket) : Promise.resolve(emptyBucket),
+    cloudfront ? observeOriginAccessControl(clients, target.bucket) : Promise.resolve(undefined),
+    cloudfront
       ? observeDistribution(clients, target.name, target.bucket, target.region)
       : Promise.resolve(undefined),
+    mapLimit(target.roleNames, 8, (n) => observeRole(clients, n)),
+    providerNow ?? Promise.resolve(undefined),
   ]);
-  let hostPath = target.issuerHostPath;
-  if (hostPath === undefined && distribution !== undefined) hostPath = distribution.domainName;
   const provider =
-    target.providerArn !== undefined
-      ? await observeProviderByArn(clients, target.providerArn)
-      : hostPath === undefined
+    providerNow !== undefined
+      ? earlyProvider
+      : distribution === undefined
         ? undefined
-        : await observeProvider(clients, hostPath);
-  const roles = await mapLimit(target.roleNames, 8, (n) => observeRole(clients, n));
+        : await observeProvider(clients, distribution.domainName);
   return {
     accountId,
     bucket,

@@ -61,6 +61,28 @@ async function call<T>(action: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** Creates the bucket (LocationConstraint outside us-east-1); an existing bucket of ours is fine. */
+export async function ensureBucketExists(
+  clients: AwsClients,
+  bucket: string,
+  region: string,
+): Promise<'created' | 'exists'> {
+  try {
+    await clients.s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      }),
+    );
+    return 'created';
+  } catch (e) {
+    if (!isAwsError(e, 'BucketAlreadyOwnedByYou')) throw awsFailure(`creating bucket ${bucket}`, e);
+    return 'exists';
+  }
+}
+
+/** Creates the bucket (LocationConstraint outside us-east-1); an existing bucket of ours is fine. */
 export async function ensureBucket(
   clients: AwsClients,
   bucket: string,

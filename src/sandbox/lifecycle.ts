@@ -41,6 +41,11 @@ export interface SandboxOptions {
    * cache lifetime is undocumented (aws-sts-oidc.md §3.3).
    */
   readonly issuerCacheTtlMs?: number;
+  /**
+   * The validating STS's budget for discovery + JWKS, ms (default: AWS's 5 s). Tests that are
+   * not about that budget raise it, so a loaded machine cannot turn them into timeouts.
+   */
+  readonly fetchBudgetMs?: number;
 }
 
 export interface SandboxEndpoints {
@@ -139,6 +144,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.stsLogger === undefined ? {} : { logger: options.stsLogger }),
       issuerCacheTtlMs: options.issuerCacheTtlMs ?? 5000,
+      ...(options.fetchBudgetMs === undefined ? {} : { fetchBudgetMs: options.fetchBudgetMs }),
     });
     started.push({ stop: () => sts.close() });
     const endpoints: SandboxEndpoints = {

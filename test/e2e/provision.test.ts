@@ -16,7 +16,12 @@ let env: NodeJS.ProcessEnv;
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-provision-'));
-  sb = await startSandbox({ region: 'us-east-1', stateDir: join(tmp, 'sandbox'), issuerCacheTtlMs: 0 });
+  sb = await startSandbox({
+    region: 'us-east-1',
+    stateDir: join(tmp, 'sandbox'),
+    issuerCacheTtlMs: 0,
+    fetchBudgetMs: 30_000,
+  });
   env = {
     ...sb.env(),
     HOME: tmp,

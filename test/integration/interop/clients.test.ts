@@ -62,7 +62,7 @@ async function token(serviceAccount: string): Promise<string> {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'stsctl-interop-'));
   key = readPrivateKeyPem((await generateRsaKeyPair()).privateKeyPem);
-  sb = await startSandbox({ region, stateDir: join(dir, 'sandbox') });
+  sb = await startSandbox({ region, stateDir: join(dir, 'sandbox'), fetchBudgetMs: 30_000 });
 });
 after(async () => {
   await sb.stop();

@@ -64,7 +64,9 @@ async function assumeAs(roleArn: string, token: string): Promise<string> {
     );
     return r.AssumedRoleUser?.Arn ?? '';
   } catch (e) {
-    return `error:${(e as Error).name}`;
+    return (e as Error).name === 'AccessDenied'
+      ? 'error:AccessDenied'
+      : `error:${(e as Error).name}: ${(e as Error).message}`;
   } finally {
     sts.destroy();
   }
@@ -78,6 +80,9 @@ async function assertEveryComponentAssumes(
 ): Promise<void> {
   const key = readPrivateKeyPem(readFileSync(join(tmp, name, 'serviceaccount-signer.private'), 'utf8'));
   assert.equal(roleArns.size, 7);
+  // The validating STS caches IAM for 5 s, as IAM itself is eventually consistent: a provider
+  // created a moment ago may not be visible yet. The test waits that out at once.
+  sb.sts.invalidateCaches();
   for (const r of requests) {
     const secretFile = readFileSync(
       join(tmp, name, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
@@ -116,7 +121,7 @@ async function assertEveryComponentAssumes(
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'stsctl-provision-'));
-  sb = await startSandbox({ region, issuerCacheTtlMs: 0 });
+  sb = await startSandbox({ region, issuerCacheTtlMs: 0, fetchBudgetMs: 30_000 });
 });
 after(async () => {
   await sb.stop();

@@ -161,7 +161,7 @@ let good: Issuer;
 before(async () => {
   key = rsaKey();
   otherKey = rsaKey();
-  sb = await startSandbox({ region });
+  sb = await startSandbox({ region, fetchBudgetMs: 30_000 });
   aws = sb.clients();
   good = await publicIssuer('good');
 });
