@@ -3,7 +3,7 @@
  * validated by the web-identity model: RSA-4096 signature, issuer, audience, trust policy) against
  * moto's own STS (which validates nothing, aws-sts-oidc.md §10), same requests, same run.
  *
- *   npx tsx bench/sts-throughput.ts [--requests 4000] [--concurrency 16] [--tokens 64]
+ *   npx tsx bench/sts-throughput.ts [--requests 20000] [--concurrency 16] [--tokens 64]
  *
  * Starts moto_server and a local HTTPS issuer, creates the OIDC provider and role in moto, mints
  * RSA-4096 tokens, warms both targets, measures, prints a table with machine info, and stops
@@ -23,7 +23,7 @@ function flag(name: string, fallback: number): number {
   return value;
 }
 
-const REQUESTS = flag('requests', 4000);
+const REQUESTS = flag('requests', 20000);
 const CONCURRENCY = flag('concurrency', 16);
 const TOKENS = flag('tokens', 64);
 const WARMUP = Math.min(400, REQUESTS);
