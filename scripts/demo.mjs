@@ -64,12 +64,32 @@ try {
   step(0, 'Start the sandbox');
   sandbox = await startSandbox({ region, stateDir: join(work, 'sandbox') });
   const env = { ...sandbox.env(), HOME: work, AWS_CONFIG_FILE: join(work, 'none') };
-  console.log(`   AWS ${sandbox.endpoints.aws}   validating STS ${sandbox.endpoints.sts}   HTTPS edge 127.0.0.1:${sandbox.endpoints.edgePort}`);
+  console.log(
+    `   AWS ${sandbox.endpoints.aws}   validating STS ${sandbox.endpoints.sts}   HTTPS edge 127.0.0.1:${sandbox.endpoints.edgePort}`,
+  );
 
   step(1, 'create-all with a private bucket behind CloudFront (origin access control)');
   const out = join(work, 'demo-cluster');
-  const created = await stsctl(['create-all', '--name', 'demo-cluster', '--region', region, '--hosting', 'cloudfront',
-    '--credentials-requests-dir', examples, '--output-dir', out, '--output', 'json', '--quiet'], env, { quietStdout: true });
+  const created = await stsctl(
+    [
+      'create-all',
+      '--name',
+      'demo-cluster',
+      '--region',
+      region,
+      '--hosting',
+      'cloudfront',
+      '--credentials-requests-dir',
+      examples,
+      '--output-dir',
+      out,
+      '--output',
+      'json',
+      '--quiet',
+    ],
+    env,
+    { quietStdout: true },
+  );
   if (created.status !== 0) throw new Error(`create-all failed:\n${created.stderr}`);
   const result = JSON.parse(created.stdout);
   console.log(`   ${result.applied.length} resources created; issuer ${result.issuer}`);
@@ -78,21 +98,50 @@ try {
   step(2, 'Every component assumes its role with a token signed by the new key');
   sandbox.sts.invalidateCaches(); // IAM is eventually consistent; the sandbox's STS caches it 5 s
   const key = lib.readPrivateKeyPem(readFileSync(join(out, 'serviceaccount-signer.private'), 'utf8'));
-  const sts = new STSClient({ region, endpoint: sandbox.endpoints.sts, credentials: sandbox.credentials, maxAttempts: 1 });
+  const sts = new STSClient({
+    region,
+    endpoint: sandbox.endpoints.sts,
+    credentials: sandbox.credentials,
+    maxAttempts: 1,
+  });
   const assume = async (roleArn, issuer, namespace, serviceAccount) => {
-    const token = await lib.mintServiceAccountToken({ issuer, namespace, serviceAccount, privateKey: key.key, kid: key.publicKey.kid });
+    const token = await lib.mintServiceAccountToken({
+      issuer,
+      namespace,
+      serviceAccount,
+      privateKey: key.key,
+      kid: key.publicKey.kid,
+    });
     try {
-      const r = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: roleArn, RoleSessionName: 'demo', WebIdentityToken: token }));
+      const r = await sts.send(
+        new AssumeRoleWithWebIdentityCommand({
+          RoleArn: roleArn,
+          RoleSessionName: 'demo',
+          WebIdentityToken: token,
+        }),
+      );
       return { ok: true, arn: r.AssumedRoleUser.Arn, token };
     } catch (e) {
-      return { ok: false, code: e.Code ?? e.name, status: e.$metadata?.httpStatusCode, message: e.message, token };
+      return {
+        ok: false,
+        code: e.Code ?? e.name,
+        status: e.$metadata?.httpStatusCode,
+        message: e.message,
+        token,
+      };
     }
   };
   const files = lib.readCredentialsRequests(
-    (await import('node:fs')).readdirSync(examples).sort().map((n) => ({ name: n, content: readFileSync(join(examples, n), 'utf8') })),
+    (await import('node:fs'))
+      .readdirSync(examples)
+      .sort()
+      .map((n) => ({ name: n, content: readFileSync(join(examples, n), 'utf8') })),
   );
   for (const r of files.requests) {
-    const secret = readFileSync(join(out, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`), 'utf8');
+    const secret = readFileSync(
+      join(out, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
+      'utf8',
+    );
     const roleArn = /role_arn = (\S+)/.exec(secret)[1];
     for (const sa of r.serviceAccountNames) {
       const a = await assume(roleArn, result.issuer, r.secretRef.namespace, sa);
@@ -106,23 +155,54 @@ try {
   const ingressArn = result.roles.find((x) => x.roleName.includes('ingress-operator')).roleArn;
   const intruder = await assume(ingressArn, result.issuer, 'openshift-ingress-operator', 'router');
   if (intruder.ok) failed = true;
-  console.log(`   another service account (openshift-ingress-operator/router) on the ingress role: ` +
-    (intruder.ok ? red('granted (wrong)') : red(`HTTP ${intruder.status} ${intruder.code}: ${intruder.message}`)));
+  console.log(
+    `   another service account (openshift-ingress-operator/router) on the ingress role: ` +
+      (intruder.ok
+        ? red('granted (wrong)')
+        : red(`HTTP ${intruder.status} ${intruder.code}: ${intruder.message}`)),
+  );
 
   step(3, 'A second cluster on a public S3 bucket, then the bucket is made private');
   const out2 = join(work, 'demo-public');
-  const created2 = await stsctl(['create-all', '--name', 'demo-public', '--region', region,
-    '--credentials-requests-dir', examples, '--output-dir', out2, '--output', 'json', '--quiet'], env, { quietStdout: true });
+  const created2 = await stsctl(
+    [
+      'create-all',
+      '--name',
+      'demo-public',
+      '--region',
+      region,
+      '--credentials-requests-dir',
+      examples,
+      '--output-dir',
+      out2,
+      '--output',
+      'json',
+      '--quiet',
+    ],
+    env,
+    { quietStdout: true },
+  );
   if (created2.status !== 0) throw new Error(`create-all failed:\n${created2.stderr}`);
   const public2 = JSON.parse(created2.stdout);
   const ingress2 = public2.roles.find((x) => x.roleName.includes('ingress-operator')).roleArn;
   await ops.makeBucketPrivate(sandbox.clients(), 'demo-public-oidc');
   sandbox.sts.invalidateCaches();
   const key2 = lib.readPrivateKeyPem(readFileSync(join(out2, 'serviceaccount-signer.private'), 'utf8'));
-  const token2 = await lib.mintServiceAccountToken({ issuer: public2.issuer, namespace: 'openshift-ingress-operator',
-    serviceAccount: 'ingress-operator', privateKey: key2.key, kid: key2.publicKey.kid });
+  const token2 = await lib.mintServiceAccountToken({
+    issuer: public2.issuer,
+    namespace: 'openshift-ingress-operator',
+    serviceAccount: 'ingress-operator',
+    privateKey: key2.key,
+    kid: key2.publicKey.kid,
+  });
   try {
-    await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: ingress2, RoleSessionName: 'demo', WebIdentityToken: token2 }));
+    await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: ingress2,
+        RoleSessionName: 'demo',
+        WebIdentityToken: token2,
+      }),
+    );
     failed = true;
     console.log(red('   granted (wrong): a private bucket must break the issuer'));
   } catch (e) {

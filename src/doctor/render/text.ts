@@ -60,6 +60,9 @@ export function renderText(report: DoctorReport): string {
   out.push(
     `${s.healthy ? 'Healthy' : 'Broken'}: ${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s); ${s.couldNotCheck} check(s) could not run`,
   );
+  // A finding shared by several groups (an issuer fault is also the cause of every token verdict
+  // that depends on it) is printed in full once, then referred to.
+  const printed = new Map<string, string>();
   for (const c of report.components) {
     out.push('');
     out.push(groupTitle(c));
@@ -73,7 +76,16 @@ export function renderText(report: DoctorReport): string {
         } — ${l.matchesPrediction ? 'as predicted' : 'NOT as predicted'}`,
       );
     }
-    for (const f of c.findings) out.push(...findingLines(f));
+    for (const f of c.findings) {
+      const key = `${f.code}\u0000${f.detail}`;
+      const where = printed.get(key);
+      if (where === undefined) {
+        printed.set(key, c.kind === 'issuer' ? `issuer ${c.name}` : c.name);
+        out.push(...findingLines(f));
+      } else {
+        out.push(`  ${MARK[f.severity]} ${f.code}  ${f.title} (as above, under ${where})`);
+      }
+    }
     const lines = c.checks.map(checkLine).filter((l): l is string => l !== undefined);
     if (lines.length > 0) {
       out.push('  checks:');

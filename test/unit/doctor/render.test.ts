@@ -28,7 +28,12 @@ test('text: grouped by component, the decisive finding first, with AWS error and
     registry,
     /^openshift-image-registry[^\n]*\n {2}STS answers \(registry\): InvalidIdentityToken \(400\)/,
   );
-  assert.match(registry.split('\n')[2] ?? '', /ERROR ISSUER_PRIVATE_BUCKET/);
+  assert.match(
+    registry.split('\n')[2] ?? '',
+    /ERROR ISSUER_PRIVATE_BUCKET .*\(as above, under issuer https:\/\/demo-oidc\./,
+  );
+  // The issuer fault is the cause of the component's verdict too; its fix is printed once.
+  assert.equal(text.split('put-bucket-policy --bucket demo-oidc').length - 1, 1);
 });
 
 test('json: one document with schemaVersion', () => {
