@@ -43,6 +43,11 @@ import {
   type S3HostRoute,
 } from './hosts.js';
 import { escapeXml } from './xml-text.js';
+import {
+  GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
+  S3ControlClient,
+} from '@aws-sdk/client-s3-control';
+import type { PublicAccessBlockConfiguration } from '@aws-sdk/client-s3';
 
 /** One canned answer of a static site. */
 export interface StaticRoute {
@@ -158,6 +163,25 @@ const OBJECT_HEADERS = [
 ];
 
 /**
+ * The Block Public Access settings S3 applies to a request: each setting is on when it is on for
+ * the bucket or for the account that owns it (S3 User Guide, "Blocking public access").
+ */
+export function effectiveBlock(
+  bucket: PublicAccessBlockConfiguration | undefined,
+  account: PublicAccessBlockConfiguration | undefined,
+): PublicAccessBlockConfiguration | undefined {
+  if (bucket === undefined && account === undefined) return undefined;
+  const on = (k: keyof PublicAccessBlockConfiguration): boolean =>
+    bucket?.[k] === true || account?.[k] === true;
+  return {
+    BlockPublicAcls: on('BlockPublicAcls'),
+    IgnorePublicAcls: on('IgnorePublicAcls'),
+    BlockPublicPolicy: on('BlockPublicPolicy'),
+    RestrictPublicBuckets: on('RestrictPublicBuckets'),
+  };
+}
+
+/**
  * Starts the edge on 127.0.0.1.
  * @see docs/sandbox.md for routing and the differences from AWS it compensates.
  */
@@ -182,6 +206,13 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
     }
     return c;
   };
+  // S3 Control puts the account id in front of the endpoint's host; moto answers on its own host.
+  const s3control = new S3ControlClient({
+    region: 'us-east-1',
+    endpointProvider: () => ({ url: new URL(options.motoEndpoint) }),
+    credentials: FAKE_CREDENTIALS,
+    maxAttempts: 1,
+  });
   const cloudfront = new CloudFrontClient({
     endpoint: options.motoEndpoint,
     region: 'us-east-1',
@@ -245,11 +276,19 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
       (r) => r.PublicAccessBlockConfiguration,
       () => undefined,
     );
+    const accountBpa = s3control.send(new GetAccountPublicAccessBlockCommand({ AccountId: accountId })).then(
+      (r) => r.PublicAccessBlockConfiguration,
+      () => undefined,
+    );
     const ownership = client.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })).then(
       (r) => r.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
       () => undefined,
     );
-    return { policy: await policy, bpa: await bpa, ownership: await ownership };
+    return {
+      policy: await policy,
+      bpa: effectiveBlock(await bpa, await accountBpa),
+      ownership: await ownership,
+    };
   };
 
   const bucketRegion = async (bucket: string): Promise<string | undefined> => {
@@ -590,6 +629,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
         }),
       );
       cloudfront.destroy();
+      s3control.destroy();
       for (const c of s3Clients.values()) c.destroy();
     },
   };
