@@ -104,13 +104,13 @@ try {
     credentials: sandbox.credentials,
     maxAttempts: 1,
   });
-  const assume = async (roleArn, issuer, namespace, serviceAccount) => {
+  const assume = async (roleArn, issuer, namespace, serviceAccount, signer = key) => {
     const token = await lib.mintServiceAccountToken({
       issuer,
       namespace,
       serviceAccount,
-      privateKey: key.key,
-      kid: key.publicKey.kid,
+      privateKey: signer.key,
+      kid: signer.publicKey.kid,
     });
     try {
       const r = await sts.send(
@@ -185,7 +185,6 @@ try {
   if (created2.status !== 0) throw new Error(`create-all failed:\n${created2.stderr}`);
   const public2 = JSON.parse(created2.stdout);
   const ingress2 = public2.roles.find((x) => x.roleName.includes('ingress-operator')).roleArn;
-  await ops.makeBucketPrivate(sandbox.clients(), 'demo-public-oidc');
   sandbox.sts.invalidateCaches();
   const key2 = lib.readPrivateKeyPem(readFileSync(join(out2, 'serviceaccount-signer.private'), 'utf8'));
   const token2 = await lib.mintServiceAccountToken({
@@ -195,6 +194,23 @@ try {
     privateKey: key2.key,
     kid: key2.publicKey.kid,
   });
+  console.log(`   issuer ${public2.issuer} (public bucket)`);
+  const before = await assume(
+    ingress2,
+    public2.issuer,
+    'openshift-ingress-operator',
+    'ingress-operator',
+    key2,
+  );
+  if (before.ok)
+    console.log(green(`   ✓ openshift-ingress-operator/ingress-operator`) + dim(` → ${before.arn}`));
+  else {
+    failed = true;
+    console.log(red(`   ✗ openshift-ingress-operator/ingress-operator: ${before.code}: ${before.message}`));
+  }
+  console.log('   the bucket is made private (public-access block on, bucket policy removed):');
+  await ops.makeBucketPrivate(sandbox.clients(), 'demo-public-oidc');
+  sandbox.sts.invalidateCaches(); // the sandbox's STS caches issuer documents for 5 s, as AWS caches them
   try {
     await sts.send(
       new AssumeRoleWithWebIdentityCommand({

@@ -27,8 +27,8 @@ test('npm run demo: provisions behind CloudFront, every component assumes, the p
   assert.equal(code, 0, `demo failed:\n${stdout}\n${stderr}`);
   assert.doesNotMatch(stderr, /NodeVersionSupportWarning/);
   assert.match(stdout, /issuer https:\/\/[a-z0-9]+\.cloudfront\.net/);
-  // The 7 example requests name 9 service accounts; each must assume its role.
-  assert.equal((stdout.match(/^ {3}✓ /gm) ?? []).length, 9, stdout);
+  // The 7 example requests name 9 service accounts; each must assume its role (and the public-bucket cluster once).
+  assert.equal((stdout.match(/^ {3}✓ /gm) ?? []).length, 10, stdout);
   assert.doesNotMatch(stdout, /^ {3}✗ openshift-/m);
   assert.match(
     stdout,
