@@ -2,6 +2,8 @@ import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { EnvironmentProxyAgent, proxyConfigured } from '../net/proxy.js';
 
 /** Static credentials (the sandbox's fake ones, or a caller's). */
 export interface StaticCredentials {
@@ -52,11 +54,26 @@ function s3EndpointOverridden(options: AwsClientOptions, env: NodeJS.ProcessEnv)
   );
 }
 
+/**
+ * The SDK's request handler when `HTTPS_PROXY` / `HTTP_PROXY` are set (the SDK for JavaScript v3
+ * does not read them itself): every request goes through the proxy its URL calls for, `NO_PROXY`
+ * honoured. Without proxy variables the SDK keeps its own handler.
+ */
+export function proxyRequestHandler(
+  env: NodeJS.ProcessEnv,
+): { requestHandler: NodeHttpHandler; agent: EnvironmentProxyAgent } | undefined {
+  if (!proxyConfigured(env)) return undefined;
+  const agent = new EnvironmentProxyAgent(env);
+  return { requestHandler: new NodeHttpHandler({ httpAgent: agent, httpsAgent: agent }), agent };
+}
+
 export function createAwsClients(
   options: AwsClientOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): AwsClients {
+  const proxied = proxyRequestHandler(env);
   const common = {
+    ...(proxied === undefined ? {} : { requestHandler: proxied.requestHandler }),
     region: options.region,
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),
@@ -86,6 +103,7 @@ export function createAwsClients(
       iam.destroy();
       cloudfront.destroy();
       sts.destroy();
+      proxied?.agent.destroy();
     },
   };
 }

@@ -18,7 +18,7 @@ import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { StsctlError } from '../core/errors.js';
 import { decodePolicyDocument, parseRoleArn } from '../sts/iam-reader.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
-import { createAwsClients, type AwsClientOptions, type AwsClients } from './clients.js';
+import { createAwsClients, proxyRequestHandler, type AwsClientOptions, type AwsClients } from './clients.js';
 import { awsFailure, isAwsError } from './errors.js';
 
 /**
@@ -149,8 +149,10 @@ function s3ControlClient(options: IdentityObserverOptions, env: NodeJS.ProcessEn
     options.endpoint ??
     env['AWS_ENDPOINT_URL_S3_CONTROL'] ??
     env['AWS_ENDPOINT_URL'];
+  const proxied = proxyRequestHandler(env);
   return new S3ControlClient({
     region: options.region,
+    ...(proxied === undefined ? {} : { requestHandler: proxied.requestHandler }),
     ...(endpoint === undefined ? {} : { endpointProvider: () => ({ url: new URL(endpoint) }) }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     ...(options.profile === undefined ? {} : { profile: options.profile }),

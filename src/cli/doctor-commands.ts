@@ -13,6 +13,7 @@ import { renderJson } from '../doctor/render/json.js';
 import { renderText } from '../doctor/render/text.js';
 import { runDoctor } from '../doctor/run.js';
 import type { DoctorTarget } from '../doctor/target.js';
+import { environmentProxy } from '../net/environment.js';
 import { createIssuerFetcher, type IssuerFetcherOptions } from '../net/issuer-fetch.js';
 import { readAll, type CliIo } from './io.js';
 
@@ -51,7 +52,8 @@ function usage(message: string): StsctlError {
 async function issuerFetcherOptions(env: NodeJS.ProcessEnv): Promise<IssuerFetcherOptions> {
   const edge = env['STSCTL_SANDBOX_EDGE'];
   const bundle = env['STSCTL_SANDBOX_CA_BUNDLE'];
-  if (edge === undefined || edge === '' || bundle === undefined || bundle === '') return {};
+  if (edge === undefined || edge === '' || bundle === undefined || bundle === '')
+    return { proxy: environmentProxy(env) };
   const m = /^(.+):(\d+)$/.exec(edge);
   if (m?.[1] === undefined || m[2] === undefined) {
     throw usage(`STSCTL_SANDBOX_EDGE "${edge}" is not host:port`);

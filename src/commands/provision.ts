@@ -256,7 +256,7 @@ export async function previewPlan(
     if (first.issuer !== undefined && desired.issuer) {
       const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
       const t = await liveThumbprints(fetcher, first.issuer);
-      if (t !== undefined) desired = { ...desired, thumbprints: t };
+      if ('thumbprints' in t) desired = { ...desired, thumbprints: t.thumbprints };
     }
     const p = plan(desired, observed);
     if (prepared.publicKey === undefined && o.scope === 'all') {
@@ -302,9 +302,11 @@ export async function provision(
       reporter,
       thumbprints: async (issuer) => {
         const t = await liveThumbprints(fetcher, issuer);
-        if (t === undefined)
-          reporter.warn(`could not read the TLS chain of ${issuer}; IAM will compute the thumbprint itself`);
-        return t;
+        if ('thumbprints' in t) return t.thumbprints;
+        reporter.warn(
+          `could not read the TLS chain of ${issuer} (${t.problem}); IAM will compute the thumbprint itself`,
+        );
+        return undefined;
       },
       ...(o.deployTimeoutMs === undefined ? {} : { deployTimeoutMs: o.deployTimeoutMs }),
     });

@@ -2,6 +2,15 @@ import { readFileSync } from 'node:fs';
 import { StsctlError } from '../core/errors.js';
 import type { IssuerView } from '../webidentity/types.js';
 import { createIssuerFetcher } from './issuer-fetch.js';
+import { proxyForUrl } from './proxy.js';
+
+/**
+ * The issuer fetcher's proxy rule for the real internet: `HTTPS_PROXY` unless `NO_PROXY` matches.
+ * (The sandbox's public names route to its local edge, so the sandbox never uses a proxy.)
+ */
+export function environmentProxy(env: NodeJS.ProcessEnv): (url: URL) => URL | undefined {
+  return (url) => proxyForUrl(url, env);
+}
 
 /**
  * The issuer fetcher for where stsctl runs: the real internet with Node's root store, or — when
@@ -14,7 +23,10 @@ export function issuerFetcherFromEnvironment(
 ): IssuerView {
   const edge = env['STSCTL_SANDBOX_EDGE'];
   if (edge === undefined || edge === '')
-    return createIssuerFetcher(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    return createIssuerFetcher({
+      proxy: environmentProxy(env),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
   const m = /^([^:]+):(\d+)$/.exec(edge);
   if (m === null)
     throw new StsctlError('INVALID_ENVIRONMENT', `STSCTL_SANDBOX_EDGE "${edge}" is not host:port`);
@@ -42,11 +54,16 @@ export function issuerFetcherFromEnvironment(
 /**
  * SHA-1 thumbprints IAM would register for an issuer: the last certificate the server sends (the
  * top intermediate), uppercase hex, as ccoctl and AWS's documented openssl procedure compute it
- * (ccoctl.md §3.5, aws-sts-oidc.md §4). Undefined when the issuer cannot be reached.
+ * (ccoctl.md §3.5, aws-sts-oidc.md §4). Through a proxy the TLS session is end to end (CONNECT), so
+ * the chain is the issuer's. When the chain cannot be read, says why.
  */
-export async function liveThumbprints(fetcher: IssuerView, issuer: string): Promise<string[] | undefined> {
+export async function liveThumbprints(
+  fetcher: IssuerView,
+  issuer: string,
+): Promise<{ readonly thumbprints: string[] } | { readonly problem: string }> {
   const seen = await fetcher.fetch(`${issuer}/.well-known/openid-configuration`);
   const chain = seen.tls?.chain ?? [];
   const last = chain[chain.length - 1];
-  return last === undefined ? undefined : [last.sha1.toUpperCase()];
+  if (last !== undefined) return { thumbprints: [last.sha1.toUpperCase()] };
+  return { problem: seen.ok ? 'the server sent no certificate' : `${seen.error}: ${seen.message}` };
 }

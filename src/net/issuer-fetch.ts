@@ -25,6 +25,7 @@ import {
   TLSSocket,
 } from 'node:tls';
 import { isIP } from 'node:net';
+import { openTunnel, ProxyTunnelError } from './proxy.js';
 import type { HttpObservation, IssuerView, ObservedCertificate, ObservedTls } from '../webidentity/types.js';
 
 /** Where to really connect for a host and port; undefined means "no such host" (a DNS failure). */
@@ -41,6 +42,11 @@ export interface IssuerFetcherOptions {
   readonly connectTo?: ConnectTo;
   /** Budget for one fetch (connect + TLS + full body), ms. Default 5000, about AWS's. */
   readonly timeoutMs?: number;
+  /**
+   * The outbound proxy for a URL (see `proxyForUrl` in ./proxy.ts), or undefined to connect
+   * directly. Through a proxy the host name is resolved by the proxy and `connectTo` is not used.
+   */
+  readonly proxy?: (url: URL) => URL | undefined;
   /** Largest body accepted, bytes. Default 1 MiB (a JWKS is a few KiB). */
   readonly maxBodyBytes?: number;
 }
@@ -68,6 +74,7 @@ const CONNECT_CODES = new Set([
 
 function classify(err: unknown, tlsDone: boolean): FetchFailure {
   if (err instanceof FetchFailure) return err;
+  if (err instanceof ProxyTunnelError) return new FetchFailure('connect', err.message);
   const e = err as NodeJS.ErrnoException;
   const code = e.code ?? '';
   const message = e.message;
@@ -187,9 +194,8 @@ export function createIssuerFetcher(options: IssuerFetcherOptions = {}): IssuerV
     }, timeoutMs);
     let tls: ObservedTls | undefined;
     const sockets: TLSSocket[] = [];
+    const tunnelSockets: Socket[] = [];
     try {
-      const target = (await (options.connectTo?.(hostname, port) ?? { host: hostname, port })) ?? undefined;
-      if (target === undefined) throw new FetchFailure('dns', `getaddrinfo ENOTFOUND ${hostname}`);
       const aborted = new Promise<never>((_, reject) => {
         controller.signal.addEventListener(
           'abort',
@@ -199,12 +205,38 @@ export function createIssuerFetcher(options: IssuerFetcherOptions = {}): IssuerV
           { once: true },
         );
       });
+      aborted.catch(() => undefined);
+      const proxy = options.proxy?.(parsed);
+      let target: { host: string; port: number } | undefined = { host: hostname, port };
+      // Through a proxy each handshake runs over its own CONNECT tunnel; TLS is end to end, so the
+      // chain observed is the issuer's own.
+      let tunnels: [Socket, Socket] | undefined;
+      if (proxy !== undefined) {
+        const open = (): Promise<Socket> => openTunnel(proxy, hostname, port, { signal: controller.signal });
+        const opening = Promise.allSettled([open(), open()]);
+        const settled = await Promise.race([opening, aborted]).catch(async (e: unknown) => {
+          for (const r of await opening) if (r.status === 'fulfilled') r.value.destroy();
+          throw e;
+        });
+        const [a, b] = settled;
+        if (a.status === 'rejected' || b.status === 'rejected') {
+          if (a.status === 'fulfilled') a.value.destroy();
+          if (b.status === 'fulfilled') b.value.destroy();
+          throw (a.status === 'rejected' ? a.reason : (b as PromiseRejectedResult).reason) as Error;
+        }
+        tunnels = [a.value, b.value];
+        tunnelSockets.push(...tunnels);
+      } else {
+        target = (await (options.connectTo?.(hostname, port) ?? target)) ?? undefined;
+      }
+      if (target === undefined) throw new FetchFailure('dns', `getaddrinfo ENOTFOUND ${hostname}`);
+      const via = (tunnel: Socket | undefined): { socket: Socket } | { host: string; port: number } =>
+        tunnel === undefined ? { host: target.host, port: target.port } : { socket: tunnel };
 
       // Handshake 2: what the server sends (empty CA store, see the file comment).
       const chainPromise = new Promise<ObservedCertificate[]>((resolve, reject) => {
         const s = tlsConnect({
-          host: target.host,
-          port: target.port,
+          ...via(tunnels?.[1]),
           ca: [],
           rejectUnauthorized: false,
           ...(servername !== undefined ? { servername } : {}),
@@ -229,12 +261,25 @@ export function createIssuerFetcher(options: IssuerFetcherOptions = {}): IssuerV
       };
       const response = new Promise<{ status: number; headers: Record<string, string>; body: string }>(
         (resolve, reject) => {
+          const tunnel = tunnels?.[0];
           const req = httpsRequest({
             host: target.host,
             port: target.port,
+            ...(tunnel === undefined
+              ? {}
+              : {
+                  createConnection: () =>
+                    tlsConnect({
+                      socket: tunnel,
+                      ca,
+                      rejectUnauthorized: false,
+                      ...(servername !== undefined ? { servername } : {}),
+                    }),
+                }),
             path: parsed.pathname + parsed.search,
             method: 'GET',
-            agent: false,
+            // Node uses `createConnection` only when no agent is given.
+            ...(tunnel === undefined ? { agent: false } : {}),
             ca,
             rejectUnauthorized: false,
             ...(servername !== undefined ? { servername } : {}),
@@ -324,6 +369,7 @@ export function createIssuerFetcher(options: IssuerFetcherOptions = {}): IssuerV
     } finally {
       clearTimeout(timer);
       for (const s of sockets) s.destroy();
+      for (const s of tunnelSockets) s.destroy();
     }
   };
 
