@@ -1,7 +1,10 @@
 import {
+  DeleteCloudFrontOriginAccessIdentityCommand,
   DeleteDistributionCommand,
   DeleteOriginAccessControlCommand,
+  GetCloudFrontOriginAccessIdentityCommand,
   GetDistributionCommand,
+  paginateListCloudFrontOriginAccessIdentities,
   GetDistributionConfigCommand,
   GetOriginAccessControlCommand,
   UpdateDistributionCommand,
@@ -39,7 +42,9 @@ import { observeDistribution, observeOriginAccessControl } from './observe.js';
 /**
  * `delete`: removes exactly what carries `openshift.io/cloud-credential-operator/<name>` — and
  * nothing else — in dependency order: issuer objects (every version), the bucket, the CloudFront
- * distribution (disable, wait, delete), its origin access control, the roles (inline and attached
+ * distribution (disable, wait, delete), its origin access control — or the legacy origin access
+ * identity ccoctl's `--create-private-s3-bucket` made, which cannot be tagged and is known by its
+ * Comment `openshift.io/cloud-credential-operator/<name>` (ccoctl.md §4) —, the roles (inline and attached
  * policies, instance profiles), the IAM OIDC provider. Roles are found by their name prefix
  * (`<name>-`), so an account with thousands of roles costs one ListRoles page per 1000 roles,
  * not a GetRole each (ccoctl.md §5.1). Every step runs even when another failed; what remains is
@@ -47,7 +52,14 @@ import { observeDistribution, observeOriginAccessControl } from './observe.js';
  */
 
 export interface DeletionItem {
-  readonly kind: 'object' | 'bucket' | 'distribution' | 'origin-access-control' | 'role' | 'oidc-provider';
+  readonly kind:
+    | 'object'
+    | 'bucket'
+    | 'distribution'
+    | 'origin-access-control'
+    | 'origin-access-identity'
+    | 'role'
+    | 'oidc-provider';
   readonly id: string;
 }
 
@@ -223,6 +235,27 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
       const got = await clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: oac.id }));
       await clients.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac.id, IfMatch: got.ETag }));
     });
+  });
+
+  // ccoctl's OAI: after the distribution, which would otherwise keep it in use.
+  await safely('listing CloudFront origin access identities', async () => {
+    const comment = `openshift.io/cloud-credential-operator/${name}`;
+    const ids: string[] = [];
+    for await (const page of paginateListCloudFrontOriginAccessIdentities(
+      { client: clients.cloudfront },
+      {},
+    )) {
+      for (const i of page.CloudFrontOriginAccessIdentityList?.Items ?? [])
+        if (i.Comment === comment && i.Id !== undefined) ids.push(i.Id);
+    }
+    for (const id of ids) {
+      await attempt({ kind: 'origin-access-identity', id }, async () => {
+        const got = await clients.cloudfront.send(new GetCloudFrontOriginAccessIdentityCommand({ Id: id }));
+        await clients.cloudfront.send(
+          new DeleteCloudFrontOriginAccessIdentityCommand({ Id: id, IfMatch: got.ETag }),
+        );
+      });
+    }
   });
 
   // 5. Roles, found by name prefix, confirmed by tag.

@@ -298,7 +298,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
     .command('delete')
     .summary('Delete credentials objects')
     .description(
-      'Delete everything tagged openshift.io/cloud-credential-operator/<name> (objects, bucket, distribution, origin access control, roles, OIDC provider), and nothing else.',
+      'Delete everything tagged openshift.io/cloud-credential-operator/<name> (objects, bucket, distribution, origin access control, roles, OIDC provider) and the origin access identity ccoctl made for <name>, and nothing else.',
     )
     .requiredOption('--name <name>', HELP.name)
     .requiredOption('--region <region>', 'AWS region where the resources were created')

@@ -447,9 +447,16 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
   };
 
   const serveCloudFront = async (host: string, path: string, method: string): Promise<Answer | undefined> => {
-    const dist = await findDistribution(host);
+    let dist = await findDistribution(host);
     if (dist?.Id === undefined) return undefined;
-    const record = options.distributionRecord?.(dist.Id);
+    let record = options.distributionRecord?.(dist.Id);
+    if (record !== undefined && record.changedAt >= distributions.at) {
+      // Updated since the list was read: once Deployed, CloudFront serves the new config.
+      await refreshDistributions();
+      dist = distributions.byHost.get(host);
+      if (dist?.Id === undefined) return undefined;
+      record = options.distributionRecord?.(dist.Id);
+    }
     const config = dist.DistributionConfig;
     const targetId = config?.DefaultCacheBehavior?.TargetOriginId;
     const origin = config?.Origins?.Items?.find((o) => o.Id === targetId) ?? config?.Origins?.Items?.[0];

@@ -32,6 +32,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createOaiEmulator } from './oai.js';
 import { elements, escapeXml, firstText } from './xml-text.js';
 
 /** What a fault injector sees of a request (the body is not read). */
@@ -280,6 +281,7 @@ function classifyCloudFront(method: string, pathname: string): CloudFrontOp {
 export async function startGateway(options: StartGatewayOptions): Promise<Gateway> {
   const target = new URL(options.target);
   const records = new Map<string, RecordedDistribution>();
+  const oai = createOaiEmulator();
   let injector: FaultInjector | undefined;
   let inProgressMs = options.inProgressMs ?? 0;
   const sockets = new Set<Socket>();
@@ -366,6 +368,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     const service = sigV4Service(req.headers);
     const isCloudFront =
       url.pathname.startsWith(CLOUDFRONT_PREFIX) && (service ?? 'cloudfront') === 'cloudfront';
+    if (isCloudFront && oai.matches(url.pathname)) {
+      // moto has no OAI API: answered here (src/sandbox/oai.ts).
+      const body = ['POST', 'PUT'].includes(req.method ?? '') ? (await readBody(req)).toString('utf8') : '';
+      const inUse = (id: string): boolean =>
+        [...records.values()].some((r) =>
+          r.origins.some((o) => o.originAccessIdentity === `origin-access-identity/cloudfront/${id}`),
+        );
+      const answer = oai.handle(req.method ?? 'GET', url, req.headers, body, inUse);
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
     const op = isCloudFront ? classifyCloudFront(req.method ?? 'GET', url.pathname) : undefined;
     let path = req.url ?? '/';
     if (isCloudFront && url.pathname === `${CLOUDFRONT_PREFIX}tagging`) {
