@@ -24,7 +24,7 @@ import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts
 import { buildJwks, readPrivateKeyPem, renderDiscoveryDocument, renderJwks } from '../../src/core/index.js';
 import { mintServiceAccountToken } from '../../src/core/tokens.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
-import { runStsctl } from '../helpers/cli.js';
+import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
 import { CREDREQS } from '../helpers/repo.js';
 
 // A cluster set up by `ccoctl aws create-identity-provider --create-private-s3-bucket`: a private
@@ -44,12 +44,7 @@ let env: NodeJS.ProcessEnv;
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'stsctl-ccoctl-oai-'));
   sb = await startSandbox({ region: REGION, stateDir: join(tmp, 'sandbox'), issuerCacheTtlMs: 0 });
-  env = {
-    ...sb.env(),
-    HOME: tmp,
-    AWS_CONFIG_FILE: join(tmp, 'none'),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'none'),
-  };
+  env = sandboxCliEnv(sb.env(), tmp);
 });
 after(async () => {
   await sb.stop();

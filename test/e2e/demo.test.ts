@@ -1,29 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNodeScript } from '../helpers/cli.js';
 
 // The README's first quick-start command ends in `node scripts/demo.mjs` (after the build that
 // `npm test` has already run). This runs that script as a user would and checks what it claims.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 test('npm run demo: provisions behind CloudFront, every component assumes, the private-bucket break is named', async () => {
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, [join(root, 'scripts', 'demo.mjs')], {
-        cwd: root,
-        env: { ...process.env, NO_COLOR: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-      child.on('error', reject);
-      child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-    },
-  );
+  const { code, stdout, stderr } = await runNodeScript(join(root, 'scripts', 'demo.mjs'), [], { cwd: root });
   assert.equal(code, 0, `demo failed:\n${stdout}\n${stderr}`);
   assert.doesNotMatch(stderr, /NodeVersionSupportWarning/);
   assert.match(stdout, /issuer https:\/\/[a-z0-9]+\.cloudfront\.net/);

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { runStsctl } from '../helpers/cli.js';
+import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
 import { CLI, CREDREQS } from '../helpers/repo.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
 
@@ -22,12 +22,7 @@ before(async () => {
     issuerCacheTtlMs: 0,
     fetchBudgetMs: 30_000,
   });
-  env = {
-    ...sb.env(),
-    HOME: tmp,
-    AWS_CONFIG_FILE: join(tmp, 'none'),
-    AWS_SHARED_CREDENTIALS_FILE: join(tmp, 'none'),
-  };
+  env = sandboxCliEnv(sb.env(), tmp);
 });
 after(async () => {
   await sb.stop();
