@@ -85,6 +85,8 @@ export interface ApplyResult {
   readonly roleArns: ReadonlyMap<string, string>;
   /** Changes made, in order. */
   readonly applied: readonly Change[];
+  /** The CloudFront distribution serving the issuer (CloudFront hosting). */
+  readonly distribution: { readonly id: string; readonly domainName: string } | undefined;
 }
 
 async function call<T>(action: string, work: () => Promise<T>): Promise<T> {
@@ -611,5 +613,14 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   );
   if (p.issuer === undefined)
     throw new StsctlError('ISSUER_UNKNOWN', 'no issuer after apply', { kind: 'failure' });
-  return { initial, final, issuer: p.issuer, providerArn: p.providerArn, roleArns, applied };
+  const d = obs.distribution;
+  return {
+    initial,
+    final,
+    issuer: p.issuer,
+    providerArn: p.providerArn,
+    roleArns,
+    applied,
+    distribution: d === undefined ? undefined : { id: d.id, domainName: d.domainName },
+  };
 }

@@ -1,3 +1,4 @@
+import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +36,8 @@ export interface AwsClients {
   readonly iam: IAMClient;
   readonly cloudfront: CloudFrontClient;
   readonly sts: STSClient;
+  /** ACM in us-east-1, the only region whose certificates CloudFront uses. */
+  readonly acm: ACMClient;
   destroy(): void;
 }
 
@@ -92,17 +95,25 @@ export function createAwsClients(
   const iam = new IAMClient({ ...common, ...withEndpoint('iam') });
   const cloudfront = new CloudFrontClient({ ...common, ...withEndpoint('cloudfront') });
   const sts = new STSClient({ ...common, ...withEndpoint('sts') });
+  // CloudFront only accepts ACM certificates from us-east-1, whatever the bucket's region.
+  const acm = new ACMClient({
+    ...common,
+    region: 'us-east-1',
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+  });
   return {
     region: options.region,
     s3,
     iam,
     cloudfront,
     sts,
+    acm,
     destroy() {
       s3.destroy();
       iam.destroy();
       cloudfront.destroy();
       sts.destroy();
+      acm.destroy();
       proxied?.agent.destroy();
     },
   };

@@ -89,7 +89,7 @@ interface Stack {
 
 /** Records every call the clients make. */
 export function attachTrace(clients: AwsClients, recorder: TraceRecorder): void {
-  for (const client of [clients.s3, clients.iam, clients.cloudfront, clients.sts]) {
+  for (const client of [clients.s3, clients.iam, clients.cloudfront, clients.sts, clients.acm]) {
     // Every v3 client has the same middleware stack API; the union of their types is not callable.
     const stack = client.middlewareStack as unknown as Stack;
     stack.add(

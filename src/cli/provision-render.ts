@@ -77,6 +77,12 @@ export function renderProvisionText(
     ...renderChangesText(outcome.applied, false),
     `Issuer: ${outcome.issuer}`,
   ];
+  if (r.dnsRecord !== undefined) {
+    lines.push(
+      'DNS: create this record (or a Route 53 alias record to the distribution); until it resolves, STS cannot fetch the issuer:',
+      `  ${r.dnsRecord.name}  ${r.dnsRecord.type}  ${r.dnsRecord.value}`,
+    );
+  }
   if (outcome.providerArn !== undefined) lines.push(`Identity provider: ${outcome.providerArn}`);
   if (outcome.roleArns.size > 0) {
     lines.push(`Roles (${outcome.roleArns.size}):`);
@@ -106,6 +112,7 @@ export function renderProvisionJson(
       command,
       issuer: o.issuer,
       providerArn: o.providerArn ?? null,
+      dnsRecord: r.dnsRecord ?? null,
       kid: r.kid ?? null,
       roles: [...o.roleArns].map(([roleName, roleArn]) => ({ roleName, roleArn })),
       applied: o.applied,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { checkCustomDomainCertificate } from '../aws/certificate.js';
 import { attachTrace, type TraceRecorder } from '../aws/trace.js';
 import { apply, type ApplyResult } from '../aws/apply.js';
 import type { Desired, DesiredRole, HostingSpec } from '../aws/model.js';
@@ -80,6 +81,12 @@ interface Prepared {
 const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
+  if (o.acmCertificateArn !== undefined && o.customDomain === undefined) {
+    throw new StsctlError(
+      'INVALID_CERTIFICATE',
+      '--acm-certificate-arn is only used with --custom-domain (the certificate CloudFront serves for it)',
+    );
+  }
   if (o.customDomain !== undefined && o.hosting !== 'cloudfront') {
     throw new StsctlError(
       'INVALID_HOSTING',
@@ -118,7 +125,12 @@ function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
   return { kind: 'cloudfront', customDomain: o.customDomain, acmCertificateArn: o.acmCertificateArn };
 }
 
-async function prepare(o: ProvisionOptions, reporter: Reporter, forPlanOnly: boolean): Promise<Prepared> {
+async function prepare(
+  o: ProvisionOptions,
+  reporter: Reporter,
+  forPlanOnly: boolean,
+  awsFor: (region: string) => AwsClients,
+): Promise<Prepared> {
   validateName(o.name);
   let region = o.region;
   let provider: { partition: string; issuerHostPath: string } | undefined;
@@ -170,6 +182,17 @@ async function prepare(o: ProvisionOptions, reporter: Reporter, forPlanOnly: boo
     roleNameMode: o.roleNameMode,
     dryRun: false,
   });
+
+  // A custom domain's certificate is input too, read from ACM: checked after the flags and files,
+  // before the key pair is generated, anything is written or AWS is changed.
+  if (
+    o.scope !== 'iam-roles' &&
+    hosting.kind === 'cloudfront' &&
+    hosting.customDomain !== undefined &&
+    hosting.acmCertificateArn !== undefined
+  ) {
+    await checkCustomDomainCertificate(awsFor(region).acm, hosting.acmCertificateArn, hosting.customDomain);
+  }
 
   let keyFiles: OutputFile[] = [];
   let publicKey: PublicKeyInfo | undefined;
@@ -241,14 +264,47 @@ function clientsFor(o: ProvisionOptions, region: string, deps: ProvisionDeps): A
   return clients;
 }
 
+/**
+ * Clients made on first use, for the region the validated flags give: by the certificate check in
+ * {@link prepare}, or for the run itself. `release` destroys them if they were made here.
+ */
+function lazyClients(
+  o: ProvisionOptions,
+  deps: ProvisionDeps,
+): { readonly get: (region: string) => AwsClients; readonly release: () => void } {
+  let made: AwsClients | undefined;
+  return {
+    get: (region) => (made ??= clientsFor(o, region, deps)),
+    release: () => {
+      if (deps.clients === undefined) made?.destroy();
+    },
+  };
+}
+
+/** {@link prepare}, releasing the clients it may have made when it throws. */
+async function prepareWith(
+  o: ProvisionOptions,
+  reporter: Reporter,
+  forPlanOnly: boolean,
+  aws: ReturnType<typeof lazyClients>,
+): Promise<Prepared> {
+  try {
+    return await prepare(o, reporter, forPlanOnly, aws.get);
+  } catch (e) {
+    aws.release();
+    throw e;
+  }
+}
+
 /** `stsctl plan`: observe and plan, change nothing. */
 export async function previewPlan(
   o: ProvisionOptions,
   reporter: Reporter,
   deps: ProvisionDeps = {},
 ): Promise<Plan> {
-  const prepared = await prepare(o, reporter, true);
-  const clients = clientsFor(o, prepared.region, deps);
+  const aws = lazyClients(o, deps);
+  const prepared = await prepareWith(o, reporter, true, aws);
+  const clients = aws.get(prepared.region);
   try {
     const observed = await observe(clients, prepared.target);
     let desired = prepared.desired;
@@ -280,6 +336,24 @@ export interface ProvisionResult {
   readonly skipped: readonly SkippedDocument[];
   readonly written: readonly WriteOutcome[];
   readonly kid: string | undefined;
+  /**
+   * With `--custom-domain`: the DNS record the user must create (stsctl manages no DNS), pointing
+   * the domain at the distribution. Until it exists STS cannot fetch the issuer.
+   */
+  readonly dnsRecord: DnsRecordInstruction | undefined;
+}
+
+export interface DnsRecordInstruction {
+  readonly name: string;
+  readonly type: 'CNAME';
+  /** The distribution's `*.cloudfront.net` domain. */
+  readonly value: string;
+}
+
+function dnsRecordFor(o: ProvisionOptions, outcome: ApplyResult): DnsRecordInstruction | undefined {
+  if (o.scope === 'iam-roles' || o.customDomain === undefined || outcome.distribution === undefined)
+    return undefined;
+  return { name: o.customDomain, type: 'CNAME', value: outcome.distribution.domainName };
 }
 
 /** Real `create-all`, `create-identity-provider` or `create-iam-roles`. */
@@ -288,13 +362,15 @@ export async function provision(
   reporter: Reporter,
   deps: ProvisionDeps = {},
 ): Promise<ProvisionResult> {
-  const prepared = await prepare(o, reporter, false);
+  const aws = lazyClients(o, deps);
+  const prepared = await prepareWith(o, reporter, false, aws);
   const written: WriteOutcome[] = [];
-  if (prepared.keyFiles.length > 0) written.push(...(await writeOutputFiles(o.outputDir, prepared.keyFiles)));
-  const clients = clientsFor(o, prepared.region, deps);
+  const clients = aws.get(prepared.region);
   const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
   let outcome: ApplyResult;
   try {
+    if (prepared.keyFiles.length > 0)
+      written.push(...(await writeOutputFiles(o.outputDir, prepared.keyFiles)));
     outcome = await apply({
       clients,
       desired: prepared.desired,
@@ -342,5 +418,10 @@ export async function provision(
   }
   written.push(...manifests);
   reporter.info(`Issuer URL (serviceAccountIssuer) is ${outcome.issuer}`);
-  return { outcome, skipped: prepared.skipped, written, kid: prepared.publicKey?.kid };
+  const dnsRecord = dnsRecordFor(o, outcome);
+  if (dnsRecord !== undefined)
+    reporter.info(
+      `Custom domain: ${dnsRecord.name} must resolve to the CloudFront distribution ${dnsRecord.value} (DNS ${dnsRecord.type} record, or a Route 53 alias record)`,
+    );
+  return { outcome, skipped: prepared.skipped, written, kid: prepared.publicKey?.kid, dnsRecord };
 }

@@ -12,3 +12,4 @@ export * from './tokens.js';
 export * from './go-json.js';
 export * from './ccoctl-files.js';
 export * from './output-layout.js';
+export * from './certificate-names.js';
