@@ -8,7 +8,9 @@
  * - configured static sites (self-hosted issuers, fault rehearsal).
  *
  * Certificates: S3 and CloudFront hosts get AWS's wildcard names from the sandbox CA (the "CA
- * library"); static sites choose the sandbox or the private CA, optionally expired.
+ * library"); a distribution alias gets the names of the distribution's ACM certificate (as
+ * CloudFront serves that certificate), issued by the sandbox CA since ACM certificates are publicly
+ * trusted; static sites choose the sandbox or the private CA, optionally expired.
  */
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,6 +18,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CloudFrontClient,
   GetDistributionCommand,
@@ -214,6 +217,13 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
     maxAttempts: 1,
   });
   const cloudfront = new CloudFrontClient({
+    endpoint: options.motoEndpoint,
+    region: 'us-east-1',
+    credentials: FAKE_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  // CloudFront's certificates live in ACM us-east-1.
+  const acm = new ACMClient({
     endpoint: options.motoEndpoint,
     region: 'us-east-1',
     credentials: FAKE_CREDENTIALS,
@@ -547,13 +557,34 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
   };
 
   // ---- TLS -----------------------------------------------------------------------------------
+  /**
+   * The names CloudFront's certificate carries for an alias: those of the distribution's ACM
+   * certificate (DomainName and SubjectAlternativeNames, e.g. a wildcard). Undefined when the host
+   * is no alias or the certificate cannot be read (then the edge certifies the exact host).
+   */
+  const aliasCertificateNames = async (host: string): Promise<string[] | undefined> => {
+    const dist = await findDistribution(host).catch(() => undefined);
+    const arn = dist?.DistributionConfig?.ViewerCertificate?.ACMCertificateArn;
+    if (arn === undefined || arn === '') return undefined;
+    const cert = await acm.send(new DescribeCertificateCommand({ CertificateArn: arn })).then(
+      (r) => r.Certificate,
+      () => undefined,
+    );
+    const names = [
+      ...new Set([cert?.DomainName ?? '', ...(cert?.SubjectAlternativeNames ?? [])].filter((n) => n !== '')),
+    ];
+    return names.length > 0 ? names : undefined;
+  };
+
   const contexts = new Map<string, Promise<SecureContext>>();
-  const contextFor = (servername: string): Promise<SecureContext> => {
+  const contextFor = async (servername: string): Promise<SecureContext> => {
     const host = normalizeHost(servername);
     const site = sites.get(host);
     const s3Route = parseS3Host(host);
     const cf = parseCloudFrontHost(host);
-    const names = s3Route?.certificateNames ?? cf?.certificateNames ?? [host];
+    const names = s3Route?.certificateNames ??
+      cf?.certificateNames ??
+      (site === undefined ? await aliasCertificateNames(host) : undefined) ?? [host];
     const ca = site?.ca ?? 'sandbox';
     const expired = site?.expiredCertificate === true;
     const cacheKey = `${ca}|${String(expired)}|${names.join(',')}`;
@@ -636,6 +667,7 @@ export async function startEdge(options: StartEdgeOptions): Promise<Edge> {
         }),
       );
       cloudfront.destroy();
+      acm.destroy();
       s3control.destroy();
       for (const c of s3Clients.values()) c.destroy();
     },

@@ -17,6 +17,10 @@
  *   in CloudFront responses, and back in the `Resource` parameter of tagging requests;
  * - moto reports a distribution `Deployed` on the first read; AWS takes minutes. With
  *   `inProgressMs` the gateway reports `InProgress` for that long after each create/update.
+ * - moto accepts any alternate domain name (`Aliases`); CloudFront requires an issued ACM
+ *   certificate from us-east-1 that covers each alias, and an alias no other distribution uses.
+ *   The gateway answers `InvalidViewerCertificate` / `CNAMEAlreadyExists` as CloudFront does,
+ *   reading the certificate from moto's ACM.
  *
  * Fault injection: {@link Gateway.setFaultInjector} decides per request to answer with an error,
  * delay, or drop the connection, before moto sees it.
@@ -32,6 +36,8 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ACMClient, DescribeCertificateCommand } from '@aws-sdk/client-acm';
+import { certificateCovers } from '../core/certificate-names.js';
 import { createOaiEmulator } from './oai.js';
 import { elements, escapeXml, firstText } from './xml-text.js';
 
@@ -222,6 +228,31 @@ export function parseDistributionConfig(xml: string): { origins: RecordedOrigin[
   return { origins, aliases };
 }
 
+/** The certificate part of a `DistributionConfig` XML body (`ViewerCertificate`). */
+export function parseViewerCertificate(xml: string): {
+  readonly acmCertificateArn: string | undefined;
+  readonly iamCertificateId: string | undefined;
+} {
+  const [block = ''] = elements(xml, 'ViewerCertificate');
+  const text = (name: string): string | undefined => {
+    const v = firstText(block, name);
+    return v === undefined || v === '' ? undefined : v;
+  };
+  return { acmCertificateArn: text('ACMCertificateArn'), iamCertificateId: text('IAMCertificateId') };
+}
+
+const ALIAS_REQUIREMENTS =
+  'For more details, see: https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html#alternate-domain-names-requirements';
+
+/** CloudFront's answers to a distribution config whose aliases it refuses (observed messages). */
+const VIEWER_CERTIFICATE_ERRORS = {
+  noCertificate: `To add an alternate domain name (CNAME) to a CloudFront distribution, you must attach a trusted certificate that validates your authorization to use the domain name. ${ALIAS_REQUIREMENTS}`,
+  invalid:
+    "The specified SSL certificate doesn't exist, isn't in us-east-1 region, isn't valid, or doesn't include a valid certificate chain.",
+  notCovered: `The certificate that is attached to your distribution doesn't cover the alternate domain name (CNAME) that you're trying to add. ${ALIAS_REQUIREMENTS}`,
+  cnameTaken: 'One or more of the CNAMEs you provided are already associated with a different resource.',
+} as const;
+
 function readBody(stream: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -285,6 +316,57 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   let injector: FaultInjector | undefined;
   let inProgressMs = options.inProgressMs ?? 0;
   const sockets = new Set<Socket>();
+  // Reads certificates from moto's ACM (us-east-1, moto's default account) to check aliases.
+  const acm = new ACMClient({
+    endpoint: options.target,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIASANDBOXGATEWAY00', secretAccessKey: 'sandbox-gateway-not-a-secret' },
+    maxAttempts: 1,
+  });
+
+  /**
+   * What CloudFront answers instead of accepting a DistributionConfig with aliases: an issued ACM
+   * certificate from us-east-1 must cover every alias, and no other distribution may use one.
+   * IAM server certificates (`IAMCertificateId`) are not emulated and pass unchecked.
+   */
+  const aliasProblem = async (
+    configXml: string,
+    selfId: string | undefined,
+  ): Promise<{ status: number; code: string; message: string } | undefined> => {
+    const { aliases } = parseDistributionConfig(configXml);
+    if (aliases.length === 0) return undefined;
+    const viewer = parseViewerCertificate(configXml);
+    if (viewer.iamCertificateId === undefined) {
+      const arn = viewer.acmCertificateArn;
+      if (arn === undefined)
+        return {
+          status: 400,
+          code: 'InvalidViewerCertificate',
+          message: VIEWER_CERTIFICATE_ERRORS.noCertificate,
+        };
+      const cert =
+        arn.split(':')[3] === 'us-east-1'
+          ? await acm.send(new DescribeCertificateCommand({ CertificateArn: arn })).then(
+              (r) => r.Certificate,
+              () => undefined,
+            )
+          : undefined;
+      if (cert?.Status !== 'ISSUED')
+        return { status: 400, code: 'InvalidViewerCertificate', message: VIEWER_CERTIFICATE_ERRORS.invalid };
+      const names = [cert.DomainName ?? '', ...(cert.SubjectAlternativeNames ?? [])];
+      if (!aliases.every((a) => certificateCovers(names, a)))
+        return {
+          status: 400,
+          code: 'InvalidViewerCertificate',
+          message: VIEWER_CERTIFICATE_ERRORS.notCovered,
+        };
+    }
+    for (const rec of records.values()) {
+      if (rec.id !== selfId && rec.aliases.some((a) => aliases.includes(a)))
+        return { status: 409, code: 'CNAMEAlreadyExists', message: VIEWER_CERTIFICATE_ERRORS.cnameTaken };
+    }
+    return undefined;
+  };
 
   const statusFor = (id: string): 'InProgress' | undefined => {
     const rec = records.get(id);
@@ -392,6 +474,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     }
     const needsRequestBody = op !== undefined && (op.kind === 'create' || op.kind === 'update');
     const requestBody = needsRequestBody ? await readBody(req) : undefined;
+    if (requestBody !== undefined && op !== undefined) {
+      const [config] = elements(requestBody.toString('utf8'), 'DistributionConfig');
+      const problem =
+        config === undefined
+          ? undefined
+          : await aliasProblem(config, op.kind === 'update' ? op.id : undefined);
+      if (problem !== undefined) {
+        res.writeHead(problem.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId() });
+        res.end(awsErrorBody('cloudfront', problem.code, problem.message));
+        return;
+      }
+    }
     const headers = forwardHeaders(req.headers);
     if (requestBody !== undefined) {
       delete headers['transfer-encoding'];
@@ -488,6 +582,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        acm.destroy();
         for (const s of sockets) s.destroy();
         server.close(() => {
           resolve();

@@ -173,6 +173,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           {
             region: clientRegion,
             ...(clientOptions.maxAttempts === undefined ? {} : { maxAttempts: clientOptions.maxAttempts }),
+            // Every other service (ACM, …) goes to moto through the gateway too.
+            endpoint: gateway.endpoint,
             endpoints: {
               s3: gateway.endpoint,
               iam: gateway.endpoint,

@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CreateDistributionCommand,
   CreateOriginAccessControlCommand,
@@ -18,7 +19,7 @@ import {
 import { createIssuerFetcher } from '../../../src/net/issuer-fetch.js';
 import { serverErrorFault, throttlingFault } from '../../../src/sandbox/gateway.js';
 import type { IssuerView } from '../../../src/webidentity/types.js';
-import { startSandboxParts, type SandboxParts } from '../../helpers/sandbox.js';
+import { startSandboxParts, TEST_CREDENTIALS, type SandboxParts } from '../../helpers/sandbox.js';
 
 const ACCOUNT = '123456789012';
 let sb: SandboxParts;
@@ -31,6 +32,7 @@ function distributionConfig(
   bucket: string,
   access: { oac?: string; oai?: string },
   aliases: string[] = [],
+  certificateArn?: string,
 ): DistributionConfig {
   return {
     CallerReference: ref,
@@ -54,7 +56,32 @@ function distributionConfig(
       ViewerProtocolPolicy: 'https-only',
       CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
     },
+    ...(certificateArn === undefined
+      ? {}
+      : { ViewerCertificate: { ACMCertificateArn: certificateArn, SSLSupportMethod: 'sni-only' } }),
   };
+}
+
+/** An ACM certificate (us-east-1) for `names`: CloudFront, and the gateway, require one for aliases. */
+async function importCertificate(names: string[]): Promise<string> {
+  const leaf = await sb.cas.sandbox.issueLeaf({ dnsNames: names });
+  const acm = new ACMClient({
+    endpoint: sb.gateway.endpoint,
+    region: 'us-east-1',
+    credentials: TEST_CREDENTIALS,
+  });
+  try {
+    const r = await acm.send(
+      new ImportCertificateCommand({
+        Certificate: Buffer.from(leaf.certPem),
+        PrivateKey: Buffer.from(leaf.keyPem),
+        CertificateChain: Buffer.from(sb.cas.sandbox.intermediatePem),
+      }),
+    );
+    return r.CertificateArn ?? '';
+  } finally {
+    acm.destroy();
+  }
 }
 
 const oacPolicy = (bucket: string, distributionArn: string): string =>
@@ -115,7 +142,13 @@ test('CloudFront + OAC with the documented bucket policy serves a private bucket
   const oacId = await createOac('oac-oidc');
   const created = await cf.send(
     new CreateDistributionCommand({
-      DistributionConfig: distributionConfig('oac', 'oac-oidc', { oac: oacId }, ['oidc.example.com']),
+      DistributionConfig: distributionConfig(
+        'oac',
+        'oac-oidc',
+        { oac: oacId },
+        ['oidc.example.com'],
+        await importCertificate(['oidc.example.com']),
+      ),
     }),
   );
   const dist = created.Distribution!;
