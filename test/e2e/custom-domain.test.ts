@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import { ListOpenIDConnectProvidersCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
 import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
 import { CREDREQS } from '../helpers/repo.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { importSandboxCertificate } from '../helpers/acm.js';
 
 /** `stsctl create-all --custom-domain` as a user runs it on the sandbox (environment of `sandbox env`). */
 
@@ -32,22 +32,14 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-async function importCertificate(names: string[], region = 'us-east-1'): Promise<string> {
-  const leaf = await sb.cas.sandbox.issueLeaf({ dnsNames: names });
-  const acm = new ACMClient({ region, endpoint: sb.endpoints.aws, credentials: sb.credentials });
-  try {
-    const r = await acm.send(
-      new ImportCertificateCommand({
-        Certificate: Buffer.from(leaf.certPem),
-        PrivateKey: Buffer.from(leaf.keyPem),
-        CertificateChain: Buffer.from(sb.cas.sandbox.intermediatePem),
-      }),
-    );
-    return r.CertificateArn ?? '';
-  } finally {
-    acm.destroy();
-  }
-}
+const importCertificate = (names: string[], region = 'us-east-1'): Promise<string> =>
+  importSandboxCertificate({
+    ca: sb.cas.sandbox,
+    endpoint: sb.endpoints.aws,
+    credentials: sb.credentials,
+    names,
+    region,
+  });
 
 async function inventory(): Promise<string> {
   const c = sb.clients();

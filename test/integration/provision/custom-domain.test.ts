@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
-import { ACMClient, ImportCertificateCommand, RequestCertificateCommand } from '@aws-sdk/client-acm';
+import { ACMClient, RequestCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CreateDistributionCommand,
   GetDistributionCommand,
@@ -25,6 +25,7 @@ import { planCounts } from '../../../src/aws/plan.js';
 import { isStsctlError, mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { CREDREQS } from '../../helpers/repo.js';
+import { importSandboxCertificate } from '../../helpers/acm.js';
 
 /**
  * `--custom-domain` end to end on the sandbox: the ACM certificate is checked before anything is
@@ -54,23 +55,15 @@ function options(name: string, extra: Partial<ProvisionOptions> = {}): Provision
 
 /** Imports a certificate for `names` into the sandbox's ACM (moto) in `certRegion`. */
 async function importCertificate(names: string[], certRegion = 'us-east-1'): Promise<string> {
-  // A leaf of the sandbox CA: in the sandbox that CA plays the public CAs ACM certificates chain to.
-  const leaf = await sb.cas.sandbox.issueLeaf({ dnsNames: names });
-  const acm = new ACMClient({ region: certRegion, endpoint: sb.endpoints.aws, credentials: sb.credentials });
-  try {
-    const r = await acm.send(
-      new ImportCertificateCommand({
-        Certificate: Buffer.from(leaf.certPem),
-        PrivateKey: Buffer.from(leaf.keyPem),
-        CertificateChain: Buffer.from(sb.cas.sandbox.intermediatePem),
-      }),
-    );
-    const arn = r.CertificateArn ?? '';
-    assert.ok(arn.startsWith(`arn:aws:acm:${certRegion}:123456789012:certificate/`), arn);
-    return arn;
-  } finally {
-    acm.destroy();
-  }
+  const arn = await importSandboxCertificate({
+    ca: sb.cas.sandbox,
+    endpoint: sb.endpoints.aws,
+    credentials: sb.credentials,
+    names,
+    region: certRegion,
+  });
+  assert.ok(arn.startsWith(`arn:aws:acm:${certRegion}:123456789012:certificate/`), arn);
+  return arn;
 }
 
 async function assume(roleArn: string, token: string): Promise<string> {

@@ -1,6 +1,5 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import {
   CreateDistributionCommand,
   CreateOriginAccessControlCommand,
@@ -20,6 +19,7 @@ import { createIssuerFetcher } from '../../../src/net/issuer-fetch.js';
 import { serverErrorFault, throttlingFault } from '../../../src/sandbox/gateway.js';
 import type { IssuerView } from '../../../src/webidentity/types.js';
 import { startSandboxParts, TEST_CREDENTIALS, type SandboxParts } from '../../helpers/sandbox.js';
+import { importSandboxCertificate } from '../../helpers/acm.js';
 
 const ACCOUNT = '123456789012';
 let sb: SandboxParts;
@@ -63,26 +63,13 @@ function distributionConfig(
 }
 
 /** An ACM certificate (us-east-1) for `names`: CloudFront, and the gateway, require one for aliases. */
-async function importCertificate(names: string[]): Promise<string> {
-  const leaf = await sb.cas.sandbox.issueLeaf({ dnsNames: names });
-  const acm = new ACMClient({
+const importCertificate = (names: string[]): Promise<string> =>
+  importSandboxCertificate({
+    ca: sb.cas.sandbox,
     endpoint: sb.gateway.endpoint,
-    region: 'us-east-1',
     credentials: TEST_CREDENTIALS,
+    names,
   });
-  try {
-    const r = await acm.send(
-      new ImportCertificateCommand({
-        Certificate: Buffer.from(leaf.certPem),
-        PrivateKey: Buffer.from(leaf.keyPem),
-        CertificateChain: Buffer.from(sb.cas.sandbox.intermediatePem),
-      }),
-    );
-    return r.CertificateArn ?? '';
-  } finally {
-    acm.destroy();
-  }
-}
 
 const oacPolicy = (bucket: string, distributionArn: string): string =>
   JSON.stringify({
