@@ -142,6 +142,29 @@ function render(result: CreateResult, format: string, command: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+const hostingOption = (): Option =>
+  new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public');
+const roleNameModeOption = (): Option =>
+  new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash');
+
+/** The flags of `create-all`, which `plan` shares (all but `--dry-run`). */
+function addCreateAllOptions(cmd: Command, withDryRun: boolean): Command {
+  cmd
+    .requiredOption('--name <name>', HELP.name)
+    .requiredOption('--region <region>', HELP.region)
+    .requiredOption('--credentials-requests-dir <dir>', HELP.credReqDir)
+    .option('--permissions-boundary-arn <arn>', HELP.boundary)
+    .option('--output-dir <dir>', HELP.outputDir)
+    .option('--enable-tech-preview', HELP.techPreview, false)
+    .option('--create-private-s3-bucket', HELP.privateBucket, false)
+    .addOption(hostingOption());
+  if (withDryRun) cmd.option('--dry-run', HELP.dryRun, false);
+  return cmd
+    .option('--public-key-file <file>', HELP.publicKeyFile)
+    .addOption(roleNameModeOption())
+    .addOption(outputOption());
+}
+
 /** Flags of real runs (ignored by --dry-run). */
 interface RealRunFlags {
   customDomain?: string;
@@ -242,7 +265,7 @@ function createAllBase(
 ): Omit<
   ProvisionOptions,
   'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs'
-> {
+> & { readonly region: string; readonly credentialsRequestsDir: string } {
   return {
     name: opts.name,
     region: opts.region,
@@ -258,24 +281,12 @@ function createAllBase(
 
 /** `stsctl plan` (the flags of create-all) and `stsctl delete`. */
 export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
-  const planCmd = program
-    .command('plan')
-    .summary('Show what create-all would change in AWS (create / update with a field diff / unchanged)')
-    .requiredOption('--name <name>', HELP.name)
-    .requiredOption('--region <region>', HELP.region)
-    .requiredOption('--credentials-requests-dir <dir>', HELP.credReqDir)
-    .option('--permissions-boundary-arn <arn>', HELP.boundary)
-    .option('--output-dir <dir>', HELP.outputDir)
-    .option('--enable-tech-preview', HELP.techPreview, false)
-    .option('--create-private-s3-bucket', HELP.privateBucket, false)
-    .addOption(
-      new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public'),
-    )
-    .option('--public-key-file <file>', HELP.publicKeyFile)
-    .addOption(
-      new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash'),
-    )
-    .addOption(outputOption());
+  const planCmd = addCreateAllOptions(
+    program
+      .command('plan')
+      .summary('Show what create-all would change in AWS (create / update with a field diff / unchanged)'),
+    false,
+  );
   addRealRunOptions(planCmd, true).action(async (opts: CreateAllFlags) => {
     const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
     const trace = traceFor(ctx, opts);
@@ -395,9 +406,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     .option('--dry-run', HELP.dryRun, false)
     .option('--output-dir <dir>', HELP.outputDir)
     .option('--create-private-s3-bucket', HELP.privateBucket, false)
-    .addOption(
-      new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public'),
-    )
+    .addOption(hostingOption())
     .addOption(outputOption());
   addRealRunOptions(idp, true).action(
     async (
@@ -463,9 +472,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     .option('--dry-run', HELP.dryRun, false)
     .option('--output-dir <dir>', HELP.outputDir)
     .option('--enable-tech-preview', HELP.techPreview, false)
-    .addOption(
-      new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash'),
-    )
+    .addOption(roleNameModeOption())
     .addOption(outputOption());
   addRealRunOptions(roles, false).action(
     async (
@@ -522,49 +529,22 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     },
   );
 
-  const all = parent
-    .command('create-all')
-    .summary('Create all the required credentials objects')
-    .description(
-      'Key pair, issuer, IAM OIDC provider, one role per CredentialsRequest, and the cluster manifests.',
-    )
-    .requiredOption('--name <name>', HELP.name)
-    .requiredOption('--region <region>', HELP.region)
-    .requiredOption('--credentials-requests-dir <dir>', HELP.credReqDir)
-    .option('--permissions-boundary-arn <arn>', HELP.boundary)
-    .option('--output-dir <dir>', HELP.outputDir)
-    .option('--enable-tech-preview', HELP.techPreview, false)
-    .option('--create-private-s3-bucket', HELP.privateBucket, false)
-    .addOption(
-      new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public'),
-    )
-    .option('--dry-run', HELP.dryRun, false)
-    .option('--public-key-file <file>', HELP.publicKeyFile)
-    .addOption(
-      new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash'),
-    )
-    .addOption(outputOption());
+  const all = addCreateAllOptions(
+    parent
+      .command('create-all')
+      .summary('Create all the required credentials objects')
+      .description(
+        'Key pair, issuer, IAM OIDC provider, one role per CredentialsRequest, and the cluster manifests.',
+      ),
+    true,
+  );
   addRealRunOptions(all, true).action(async (opts: CreateAllFlags) => {
     const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
     if (!opts.dryRun) {
       await realRun(ctx, 'create-all', 'all', createAllBase(ctx, opts, outputDir), opts, opts.output);
       return;
     }
-    const result = await createAll(
-      {
-        name: opts.name,
-        region: opts.region,
-        credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
-        outputDir,
-        publicKeyFile: opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
-        permissionsBoundaryArn: opts.permissionsBoundaryArn,
-        hosting: hostingFrom(opts),
-        enableTechPreview: opts.enableTechPreview,
-        roleNameMode: opts.roleNameMode as RoleNameMode,
-        dryRun: opts.dryRun,
-      },
-      ctx.reporter(),
-    );
+    const result = await createAll({ ...createAllBase(ctx, opts, outputDir), dryRun: true }, ctx.reporter());
     ctx.io.stdout.write(render(result, opts.output, 'create-all'));
   });
 }
