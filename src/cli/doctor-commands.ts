@@ -114,7 +114,7 @@ async function buildTarget(io: CliIo, o: DoctorOptions): Promise<DoctorTarget> {
     };
   }
   if (o.kubeconfig !== undefined) {
-    const connection = await loadKubeconfig(resolve(io.cwd, o.kubeconfig), o.context);
+    const connection = await loadKubeconfig(resolve(io.cwd, o.kubeconfig), o.context, { env: io.env });
     const target = await gatherCluster(createKubeClient(connection), {
       ...(o.issuer === undefined ? {} : { issuer: o.issuer }),
     });

@@ -2,12 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { StsctlError } from '../../core/errors.js';
+import { readExecConfig, runExecCredential, type ExecRunner } from './exec-credential.js';
 
 /**
  * The part of a kubeconfig the doctor needs: the current context's server, its CA, and the user's
  * bearer token or client certificate. Parsed from `unknown` with path-addressed errors, the way
- * kubernetes-client reports `clusters[0].cluster.server is missing` (STYLE.md §7). Exec and
- * auth-provider plugins are not run: use a token (`oc whoami -t`) or a client certificate.
+ * kubernetes-client reports `clusters[0].cluster.server is missing` (STYLE.md §7). Credential
+ * plugins (`exec`) are run as kubectl runs them (./exec-credential.ts); of the deprecated
+ * `auth-provider`s only `oidc`'s stored `id-token` is used (no refresh).
  */
 
 /** Connection settings for one cluster. */
@@ -56,7 +58,14 @@ type FileReader = (path: string) => Promise<string>;
 export async function parseKubeconfig(
   text: string,
   file: string,
-  options: { readonly context?: string; readonly readText?: FileReader } = {},
+  options: {
+    readonly context?: string;
+    readonly readText?: FileReader;
+    /** Environment of credential plugins (default: this process's). */
+    readonly env?: NodeJS.ProcessEnv;
+    /** Runs credential plugins (default: spawns them). */
+    readonly runExec?: ExecRunner;
+  } = {},
 ): Promise<KubeConnection> {
   let doc: unknown;
   try {
@@ -125,16 +134,37 @@ export async function parseKubeconfig(
           'has a client certificate without its key (or the reverse)',
         );
       }
-      if (
-        token === undefined &&
-        clientCertPem === undefined &&
-        (user['exec'] !== undefined || user['auth-provider'] !== undefined)
-      ) {
-        throw fail(
-          file,
-          `${userEntry.path}.user`,
-          'uses an exec or auth-provider plugin, which stsctl does not run; log in with a token (oc login, then oc whoami -t)',
+      const authProvider = user['auth-provider'];
+      if (token === undefined && clientCertPem === undefined && user['exec'] !== undefined) {
+        const exec = readExecConfig(user['exec'], (path, message) =>
+          fail(file, `${userEntry.path}.user.${path}`, message),
         );
+        const got = await runExecCredential({
+          exec,
+          kubeconfigDir: base,
+          cluster: {
+            server,
+            ...(caPem === undefined ? {} : { caPem }),
+            insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+          },
+          file,
+          userPath: `${userEntry.path}.user`,
+          ...(options.env === undefined ? {} : { env: options.env }),
+          ...(options.runExec === undefined ? {} : { runner: options.runExec }),
+        });
+        token = got.token;
+        clientCertPem = got.clientCertPem;
+        clientKeyPem = got.clientKeyPem;
+      } else if (token === undefined && clientCertPem === undefined && isRecord(authProvider)) {
+        const config = authProvider['config'];
+        const idToken = isRecord(config) ? str(config['id-token']) : undefined;
+        if (authProvider['name'] === 'oidc' && idToken !== undefined) token = idToken;
+        else
+          throw fail(
+            file,
+            `${userEntry.path}.user.auth-provider`,
+            `the "${String(authProvider['name'])}" auth-provider is not supported (kubectl removed it too); use an exec plugin, a token (oc login, then oc whoami -t) or a client certificate`,
+          );
       }
     }
   }
@@ -150,7 +180,11 @@ export async function parseKubeconfig(
 }
 
 /** Reads and parses a kubeconfig file. */
-export async function loadKubeconfig(file: string, context?: string): Promise<KubeConnection> {
+export async function loadKubeconfig(
+  file: string,
+  context?: string,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly runExec?: ExecRunner } = {},
+): Promise<KubeConnection> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -164,5 +198,5 @@ export async function loadKubeconfig(file: string, context?: string): Promise<Ku
       },
     );
   }
-  return parseKubeconfig(text, file, context === undefined ? {} : { context });
+  return parseKubeconfig(text, file, { ...options, ...(context === undefined ? {} : { context }) });
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
@@ -66,7 +66,7 @@ async function clientCertificate(): Promise<{ certPem: string; keyPem: string }>
   return { certPem: cert.toString('pem'), keyPem };
 }
 
-function kubeconfig(server: string, caPem: string, user: Record<string, string>): string {
+function kubeconfig(server: string, caPem: string, user: Record<string, unknown>): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -214,6 +214,59 @@ describe('cluster mode (Kubernetes API)', () => {
       gatherCluster(createKubeClient(await loadKubeconfig(bad))),
       /KUBE_READ_FAILED|cannot list CredentialsRequests: HTTP 401/,
     );
+  });
+});
+
+describe('cluster mode with a kubeconfig credential plugin (exec)', () => {
+  test('the plugin runs as kubectl runs it and its token reads the cluster', async () => {
+    // A plugin like `aws eks get-token` or an OIDC login helper: reads the request kubectl sends,
+    // prints an ExecCredential. Written next to the kubeconfig and named by a relative path.
+    const pluginDir = join(dir, 'bin');
+    await mkdir(pluginDir, { recursive: true });
+    const plugin = join(pluginDir, 'get-token');
+    const seenFile = join(dir, 'plugin-saw.json');
+    await writeFile(
+      plugin,
+      `#!${process.execPath}
+const fs = require('node:fs');
+const info = JSON.parse(process.env.KUBERNETES_EXEC_INFO);
+fs.writeFileSync(${JSON.stringify(seenFile)}, JSON.stringify({ info, args: process.argv.slice(2), profile: process.env.LOGIN_PROFILE }));
+process.stdout.write(JSON.stringify({
+  apiVersion: 'client.authentication.k8s.io/v1beta1',
+  kind: 'ExecCredential',
+  status: { token: process.env.LOGIN_TOKEN, expirationTimestamp: new Date(Date.now() + 600000).toISOString() },
+}));
+`,
+    );
+    await chmod(plugin, 0o755);
+    const file = join(dir, 'kubeconfig-exec');
+    await writeFile(
+      file,
+      kubeconfig(kube.url, sb.cas.sandbox.rootPem, {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: './bin/get-token',
+          args: ['--cluster', 'test'],
+          env: [
+            { name: 'LOGIN_PROFILE', value: 'ops' },
+            { name: 'LOGIN_TOKEN', value: TOKEN },
+          ],
+          provideClusterInfo: true,
+        },
+      }),
+    );
+    const target = await gatherCluster(createKubeClient(await loadKubeconfig(file)));
+    assert.equal(target.components.length, 7);
+    const saw = JSON.parse(await readFile(seenFile, 'utf8')) as {
+      info: { kind: string; spec: { interactive: boolean; cluster?: { server: string } } };
+      args: string[];
+      profile: string;
+    };
+    assert.equal(saw.info.kind, 'ExecCredential');
+    assert.equal(saw.info.spec.interactive, false);
+    assert.equal(saw.info.spec.cluster?.server, kube.url);
+    assert.deepEqual(saw.args, ['--cluster', 'test']);
+    assert.equal(saw.profile, 'ops');
   });
 });
 
