@@ -15,6 +15,7 @@ import { provision, previewPlan, type ProvisionOptions, type ProvisionScope } fr
 import { deleteResources } from '../commands/delete.js';
 import { TraceRecorder } from '../aws/trace.js';
 import { StsctlError } from '../core/errors.js';
+import { confirmOrRefuse } from './confirm.js';
 import {
   renderDeletionJson,
   renderDeletionText,
@@ -337,18 +338,12 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
           ctx.io.stdout.write(renderDeletionText(preview, true, undefined));
           return;
         }
-        if (!ctx.io.stdin.isTTY) {
-          ctx.io.stdout.write(renderDeletionText(preview, true, undefined));
-          throw new StsctlError(
-            'CONFIRMATION_REQUIRED',
-            'refusing to delete without confirmation: run it again with --yes',
-          );
-        }
-        ctx.io.stderr.write(
-          `${renderDeletionText(preview, true, undefined)}Delete these ${preview.found.length} resources? [y/N] `,
+        await confirmOrRefuse(
+          ctx.io,
+          renderDeletionText(preview, true, undefined),
+          `Delete these ${preview.found.length} resources?`,
+          'delete',
         );
-        const answer = (await readLine(ctx.io.stdin)).trim().toLowerCase();
-        if (answer !== 'y' && answer !== 'yes') throw new StsctlError('CANCELLED', 'nothing deleted');
       }
       const trace = traceFor(ctx, opts);
       const result = await deleteResources({ ...base, dryRun: opts.dryRun }, ctx.reporter(), {
@@ -369,18 +364,6 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
       }
     },
   );
-}
-
-function readLine(stream: NodeJS.ReadStream): Promise<string> {
-  return new Promise((resolveLine) => {
-    const onData = (chunk: Buffer | string): void => {
-      stream.off('data', onData);
-      stream.pause();
-      resolveLine(chunk.toString());
-    };
-    stream.on('data', onData);
-    stream.resume();
-  });
 }
 
 export function addCreateCommands(parent: Command, ctx: Context): void {

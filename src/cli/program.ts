@@ -7,6 +7,7 @@ import { EXIT, type CliIo } from './io.js';
 import { addTokenCommands } from './token-commands.js';
 import { addSandboxCommands } from './sandbox-commands.js';
 import { addDoctorCommands } from './doctor-commands.js';
+import { addRotateCommands } from './rotate-commands.js';
 import pc from 'picocolors';
 
 const require = createRequire(import.meta.url);
@@ -53,6 +54,7 @@ export function buildProgram(options: RunOptions): Command {
   addTokenCommands(program, io, options.now ?? (() => new Date()));
   addSandboxCommands(program, io);
   addDoctorCommands(program, io, options.now ?? (() => new Date()));
+  addRotateCommands(program, ctx);
   // Sub-commands inherit the parent's output routing and exit override.
   for (const cmd of [...program.commands, ...aws.commands]) {
     cmd
