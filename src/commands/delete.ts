@@ -1,6 +1,5 @@
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { deleteOwned, type DeletionResult } from '../aws/delete.js';
-import { attachTrace, type TraceRecorder } from '../aws/trace.js';
+import { withCommandClients, type CommandDeps } from './command-clients.js';
 import { validateName } from '../core/names.js';
 import { validateRegion } from '../core/partitions.js';
 import type { Reporter } from './reporter.js';
@@ -17,27 +16,18 @@ export interface DeleteCommandOptions {
 export async function deleteResources(
   o: DeleteCommandOptions,
   reporter: Reporter,
-  deps: { clients?: AwsClients; env?: NodeJS.ProcessEnv; trace?: TraceRecorder } = {},
+  deps: CommandDeps = {},
 ): Promise<DeletionResult> {
   validateName(o.name);
   validateRegion(o.region);
-  const clients =
-    deps.clients ??
-    createAwsClients(
-      { region: o.region, maxAttempts: 8, ...(o.profile === undefined ? {} : { profile: o.profile }) },
-      deps.env ?? process.env,
-    );
-  if (deps.trace !== undefined) attachTrace(clients, deps.trace);
-  try {
-    return await deleteOwned({
+  return withCommandClients(o, deps, (clients) =>
+    deleteOwned({
       clients,
       name: o.name,
       region: o.region,
       dryRun: o.dryRun,
       reporter,
       ...(o.deployTimeoutMs === undefined ? {} : { deployTimeoutMs: o.deployTimeoutMs }),
-    });
-  } finally {
-    if (deps.clients === undefined) clients.destroy();
-  }
+    }),
+  );
 }

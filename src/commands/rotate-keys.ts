@@ -1,10 +1,9 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { AwsClients } from '../aws/clients.js';
 import { awsFailure } from '../aws/errors.js';
 import { observeBucket } from '../aws/observe.js';
-import { attachTrace, type TraceRecorder } from '../aws/trace.js';
 import { StsctlError } from '../core/errors.js';
 import { objectTagging } from '../core/iam-documents.js';
 import { JWKS_OBJECT_KEY } from '../core/issuer.js';
@@ -21,6 +20,7 @@ import { bucketName, validateName } from '../core/names.js';
 import { validateRegion } from '../core/partitions.js';
 import type { OutputFile } from '../core/output-layout.js';
 import { readIfExists, writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
+import { withCommandClients, type CommandDeps } from './command-clients.js';
 import type { Reporter } from './reporter.js';
 
 /**
@@ -72,12 +72,6 @@ export interface RotationResult {
   readonly retiredTo?: string;
 }
 
-interface Deps {
-  readonly clients?: AwsClients;
-  readonly env?: NodeJS.ProcessEnv;
-  readonly trace?: TraceRecorder;
-}
-
 /** The Secret OpenShift's kube-apiserver-operator reads the next signing key from. */
 export function nextSignerSecret(privateKeyPem: string, publicKeyPem: string): string {
   const b64 = (s: string): string => Buffer.from(s).toString('base64');
@@ -93,21 +87,6 @@ export function nextSignerSecret(privateKeyPem: string, publicKeyPem: string): s
     `  service-account.pub: ${b64(publicKeyPem)}`,
     '',
   ].join('\n');
-}
-
-async function withClients<T>(o: RotateCommon, deps: Deps, work: (c: AwsClients) => Promise<T>): Promise<T> {
-  const clients =
-    deps.clients ??
-    createAwsClients(
-      { region: o.region, maxAttempts: 8, ...(o.profile === undefined ? {} : { profile: o.profile }) },
-      deps.env ?? process.env,
-    );
-  if (deps.trace !== undefined) attachTrace(clients, deps.trace);
-  try {
-    return await work(clients);
-  } finally {
-    if (deps.clients === undefined) clients.destroy();
-  }
 }
 
 async function publishedJwks(clients: AwsClients, name: string, bucket: string): Promise<Jwks> {
@@ -192,13 +171,13 @@ async function nextKey(
 export async function addRotationKey(
   o: RotateCommon & { readonly publicKeyFile?: string | undefined },
   reporter: Reporter,
-  deps: Deps = {},
+  deps: CommandDeps = {},
 ): Promise<RotationResult> {
   validateName(o.name);
   validateRegion(o.region);
   const bucket = bucketName(o.name);
   const next = await nextKey(o, reporter);
-  return withClients(o, deps, async (clients) => {
+  return withCommandClients(o, deps, async (clients) => {
     const published = await publishedJwks(clients, o.name, bucket);
     if (next.publicKey === undefined) {
       reporter.info(
@@ -242,7 +221,7 @@ export async function addRotationKey(
 export async function retireRotationKeys(
   o: RotateCommon & { readonly kids: readonly string[] },
   reporter: Reporter,
-  deps: Deps = {},
+  deps: CommandDeps = {},
 ): Promise<RotationResult> {
   validateName(o.name);
   validateRegion(o.region);
@@ -270,7 +249,7 @@ export async function retireRotationKeys(
     );
   }
 
-  return withClients(o, deps, async (clients) => {
+  return withCommandClients(o, deps, async (clients) => {
     const published = await publishedJwks(clients, o.name, bucket);
     const present = kids(published);
     const unknown = o.kids.filter((k) => !present.includes(k));
@@ -296,18 +275,16 @@ export async function retireRotationKeys(
         { hint: 'run stsctl rotate-keys add first' },
       );
     }
-    if (o.dryRun) {
-      return {
-        bucket,
-        before: present,
-        after: kids(remaining),
-        added: [],
-        removed: [...o.kids],
-        changed: true,
-        written: [],
-        ...(promote && nextInfo !== undefined ? { nextKid: nextInfo.publicKey.kid } : {}),
-      };
-    }
+    const result = {
+      bucket,
+      before: present,
+      after: kids(remaining),
+      added: [],
+      removed: [...o.kids],
+      changed: true,
+      ...(promote && nextInfo !== undefined ? { nextKid: nextInfo.publicKey.kid } : {}),
+    };
+    if (o.dryRun) return { ...result, written: [] };
     await upload(clients, bucket, o.name, remaining);
     reporter.info(
       `Retired ${o.kids.join(', ')} from s3://${bucket}/${JWKS_OBJECT_KEY}; published: ${kids(remaining).join(', ')}`,
@@ -335,16 +312,6 @@ export async function retireRotationKeys(
         `Promoted the next key ${nextInfo.publicKey.kid} into ${o.outputDir}; the retired key files are in ${retiredTo}`,
       );
     }
-    return {
-      bucket,
-      before: present,
-      after: kids(remaining),
-      added: [],
-      removed: [...o.kids],
-      changed: true,
-      written,
-      ...(promote && nextInfo !== undefined ? { nextKid: nextInfo.publicKey.kid } : {}),
-      ...(retiredTo === undefined ? {} : { retiredTo }),
-    };
+    return { ...result, written, ...(retiredTo === undefined ? {} : { retiredTo }) };
   });
 }
