@@ -1,11 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CreateDistributionCommand, CreateOriginAccessControlCommand } from '@aws-sdk/client-cloudfront';
 import {
   CreateOpenIDConnectProviderCommand,
   UpdateOpenIDConnectProviderThumbprintCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import {
   DeletePublicAccessBlockCommand,
   PutPublicAccessBlockCommand,
@@ -17,7 +16,6 @@ import type { IdentityObserver } from '../../../src/aws/observe-identity.js';
 import { ensureOidcProvider, ensureRole, makeBucketPrivate } from '../../../src/aws/operations.js';
 import {
   buildJwks,
-  issuerHostPath,
   renderDiscoveryDocument,
   renderJwks,
   renderPolicy,
@@ -42,6 +40,7 @@ import {
   sandboxObserver,
   type Issuer,
 } from './support.js';
+import { oacBucketPolicy, oacIssuer } from '../../helpers/oac-issuer.js';
 
 /**
  * Every fault of the sandbox issue, plus the doctor issue's own list: for each, the doctor's first
@@ -393,77 +392,17 @@ describe('doctor on the sandbox: private bucket behind CloudFront with origin ac
   const bucket = 'cf-oidc';
 
   before(async () => {
-    await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const oac = await aws.cloudfront.send(
-      new CreateOriginAccessControlCommand({
-        OriginAccessControlConfig: {
-          Name: bucket,
-          SigningProtocol: 'sigv4',
-          SigningBehavior: 'always',
-          OriginAccessControlOriginType: 's3',
-        },
-      }),
-    );
-    const dist = await aws.cloudfront.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: 'cf',
-          Comment: 'doctor',
-          Enabled: true,
-          Origins: {
-            Quantity: 1,
-            Items: [
-              {
-                Id: 'oidc',
-                DomainName: `${bucket}.s3.${REGION}.amazonaws.com`,
-                S3OriginConfig: { OriginAccessIdentity: '' },
-                OriginAccessControlId: oac.OriginAccessControl!.Id!,
-              },
-            ],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 'oidc',
-            ViewerProtocolPolicy: 'https-only',
-            CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-          },
-        },
-      }),
-    );
-    distributionArn = dist.Distribution!.ARN!;
-    issuerUrl = `https://${dist.Distribution!.DomainName!}`;
-    for (const [k, body] of [
-      ['.well-known/openid-configuration', renderDiscoveryDocument(issuerUrl)],
-      ['keys.json', renderJwks(buildJwks([key.publicKey]))],
-    ] as const) {
-      await aws.s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: k, Body: body, ContentType: 'application/json' }),
-      );
-    }
-    const provider = await ensureOidcProvider(aws, issuerUrl);
-    roleArn = (
-      await ensureRole(aws, {
-        roleName: 'cf-role',
-        description: 'test',
-        trustPolicy: renderPolicy(trustPolicy(provider.arn, issuerHostPath(issuerUrl), NS, [SA])),
-        permissionsPolicy: PERMISSIONS,
-        tags: [],
-      })
-    ).arn;
+    ({ distributionArn, issuerUrl, roleArn } = await oacIssuer(aws, {
+      bucket,
+      region: REGION,
+      key,
+      namespace: NS,
+      serviceAccount: SA,
+      comment: 'doctor',
+    }));
   });
 
-  const policyFor = (sourceArn: string): string =>
-    JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'cloudfront.amazonaws.com' },
-          Action: 's3:GetObject',
-          Resource: `arn:aws:s3:::${bucket}/*`,
-          Condition: { StringEquals: { 'AWS:SourceArn': sourceArn } },
-        },
-      ],
-    });
+  const policyFor = (sourceArn: string): string => oacBucketPolicy(bucket, sourceArn);
 
   test('healthy when the bucket policy grants the distribution', async () => {
     clock = new Date();

@@ -1,8 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { CreateDistributionCommand, CreateOriginAccessControlCommand } from '@aws-sdk/client-cloudfront';
-import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { CreateOpenIDConnectProviderCommand, UpdateRoleCommand } from '@aws-sdk/client-iam';
 import { SignJWT, base64url } from 'jose';
 import type { AwsClients } from '../../../src/aws/clients.js';
@@ -27,6 +26,7 @@ import {
   type PrivateKeyInfo,
 } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
+import { oacBucketPolicy, oacIssuer } from '../../helpers/oac-issuer.js';
 
 /**
  * Every fault of the sandbox issue, end to end: real SDK clients set things up through the gateway
@@ -379,78 +379,17 @@ describe('private bucket behind CloudFront with origin access control', () => {
   const bucket = 'cf-oidc';
 
   before(async () => {
-    await aws.s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const oac = await aws.cloudfront.send(
-      new CreateOriginAccessControlCommand({
-        OriginAccessControlConfig: {
-          Name: bucket,
-          SigningProtocol: 'sigv4',
-          SigningBehavior: 'always',
-          OriginAccessControlOriginType: 's3',
-        },
-      }),
-    );
-    const dist = await aws.cloudfront.send(
-      new CreateDistributionCommand({
-        DistributionConfig: {
-          CallerReference: 'cf',
-          Comment: 'openshift.io/cloud-credential-operator/cf',
-          Enabled: true,
-          Origins: {
-            Quantity: 1,
-            Items: [
-              {
-                Id: 'oidc',
-                DomainName: `${bucket}.s3.${region}.amazonaws.com`,
-                S3OriginConfig: { OriginAccessIdentity: '' },
-                OriginAccessControlId: oac.OriginAccessControl!.Id!,
-              },
-            ],
-          },
-          DefaultCacheBehavior: {
-            TargetOriginId: 'oidc',
-            ViewerProtocolPolicy: 'https-only',
-            CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
-          },
-        },
-      }),
-    );
-    distributionArn = dist.Distribution!.ARN!;
-    issuerUrl = `https://${dist.Distribution!.DomainName!}`;
-    for (const [k, body] of [
-      ['.well-known/openid-configuration', renderDiscoveryDocument(issuerUrl)],
-      ['keys.json', renderJwks(buildJwks([key.publicKey]))],
-    ] as const) {
-      await aws.s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: k, Body: body, ContentType: 'application/json' }),
-      );
-    }
-    const provider = await ensureOidcProvider(aws, issuerUrl);
-    roleArn = (
-      await ensureRole(aws, {
-        roleName: 'cf-role',
-        description: 'test',
-        trustPolicy: renderPolicy(trustPolicy(provider.arn, issuerHostPath(issuerUrl), ns, [sa])),
-        permissionsPolicy:
-          '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
-        tags: [],
-      })
-    ).arn;
+    ({ distributionArn, issuerUrl, roleArn } = await oacIssuer(aws, {
+      bucket,
+      region: region,
+      key,
+      namespace: ns,
+      serviceAccount: sa,
+      comment: 'openshift.io/cloud-credential-operator/cf',
+    }));
   });
 
-  const policyFor = (sourceArn: string): string =>
-    JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { Service: 'cloudfront.amazonaws.com' },
-          Action: 's3:GetObject',
-          Resource: `arn:aws:s3:::${bucket}/*`,
-          Condition: { StringEquals: { 'AWS:SourceArn': sourceArn } },
-        },
-      ],
-    });
+  const policyFor = (sourceArn: string): string => oacBucketPolicy(bucket, sourceArn);
 
   test('works when the bucket policy grants the distribution', async () => {
     assert.match(distributionArn, /^arn:aws:cloudfront::123456789012:distribution\/[A-Z0-9]+$/);
