@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { PrivateKeyInfo } from '../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
 import { runStsctl } from '../helpers/cli.js';
-import { REGION, mint, publicIssuer, rsaKey, type Issuer } from '../integration/doctor/support.js';
+import { REGION, mint, publicIssuer, rsaKey, type Issuer } from '../helpers/web-identity.js';
 
 /** The built CLI: exit codes, output formats, the sandbox's edge and CA from the environment, --live. */
 

@@ -11,6 +11,7 @@ import {
   trustPolicy,
   type PrivateKeyInfo,
 } from '../../src/core/index.js';
+import { PERMISSIONS } from './web-identity.js';
 
 /** An issuer in a private bucket behind CloudFront with OAC, its provider, and a role trusting `ns:sa`. */
 export interface OacIssuer {
@@ -88,8 +89,7 @@ export async function oacIssuer(
     trustPolicy: renderPolicy(
       trustPolicy(provider.arn, issuerHostPath(issuerUrl), o.namespace, [o.serviceAccount]),
     ),
-    permissionsPolicy:
-      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
+    permissionsPolicy: PERMISSIONS,
     tags: [],
   });
   return { bucket: o.bucket, distributionArn: dist.Distribution?.ARN ?? '', issuerUrl, roleArn: role.arn };

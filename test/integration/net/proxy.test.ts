@@ -10,7 +10,7 @@ import { createIssuerFetcher } from '../../../src/net/issuer-fetch.js';
 import { proxyForUrl } from '../../../src/net/proxy.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { startConnectProxy, type ConnectProxy } from '../../helpers/connect-proxy.js';
-import { publicIssuer, REGION, rsaKey, type Issuer } from '../doctor/support.js';
+import { publicIssuer, REGION, rsaKey, type Issuer } from '../../helpers/web-identity.js';
 
 // Behind a corporate proxy stsctl must still read the issuer's own TLS chain for the IAM
 // thumbprint (a CONNECT tunnel, TLS end to end) and reach the AWS APIs (the SDK does not read

@@ -1,24 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { CreateOpenIDConnectProviderCommand, UpdateRoleCommand } from '@aws-sdk/client-iam';
 import { SignJWT, base64url } from 'jose';
 import type { AwsClients } from '../../../src/aws/clients.js';
-import {
-  allowPublicIssuerReads,
-  ensureBucket,
-  ensureOidcProvider,
-  ensureRole,
-  makeBucketPrivate,
-  putIssuerDocuments,
-} from '../../../src/aws/operations.js';
+import { ensureRole, makeBucketPrivate } from '../../../src/aws/operations.js';
 import {
   buildJwks,
-  issuerHostPath,
-  mintServiceAccountToken,
-  ownershipTags,
-  readPrivateKeyPem,
   renderDiscoveryDocument,
   renderJwks,
   renderPolicy,
@@ -27,6 +15,18 @@ import {
 } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { oacBucketPolicy, oacIssuer } from '../../helpers/oac-issuer.js';
+import {
+  assume as sharedAssume,
+  mint as sharedMint,
+  NS,
+  publicIssuer as sharedPublicIssuer,
+  REGION,
+  rsaKey,
+  SA,
+  xmlText,
+  type Issuer,
+  type StsAnswer,
+} from '../../helpers/web-identity.js';
 
 /**
  * Every fault of the sandbox issue, end to end: real SDK clients set things up through the gateway
@@ -41,106 +41,21 @@ let sb: Sandbox;
 let aws: AwsClients;
 let key: PrivateKeyInfo;
 let otherKey: PrivateKeyInfo;
-const region = 'us-east-1';
-const ns = 'team';
-const sa = 'app';
+const region = REGION;
+const ns = NS;
+const sa = SA;
 
-interface Issuer {
-  readonly url: string;
-  readonly roleArn: string;
-  readonly providerArn: string;
-}
+/** A public-S3 issuer signed by this suite's key, with its provider and a role trusting team:app. */
+const publicIssuer = (name: string, discovery?: string): Promise<Issuer> =>
+  sharedPublicIssuer(aws, key, name, discovery === undefined ? {} : { discovery });
 
-function rsaKey(): PrivateKeyInfo {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return readPrivateKeyPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-}
-
-/** A public-S3 issuer with its provider and a role trusting team:app. */
-async function publicIssuer(name: string, discovery?: string): Promise<Issuer> {
-  const bucket = `${name}-oidc`;
-  const url = `https://${bucket}.s3.${region}.amazonaws.com`;
-  await ensureBucket(aws, bucket, region, ownershipTags(name));
-  await allowPublicIssuerReads(aws, bucket, region);
-  await putIssuerDocuments(aws, bucket, name, {
-    discovery: discovery ?? renderDiscoveryDocument(url),
-    jwks: renderJwks(buildJwks([key.publicKey])),
-  });
-  const provider = await ensureOidcProvider(aws, url);
-  const role = await ensureRole(aws, {
-    roleName: `${name}-role`,
-    description: 'test',
-    trustPolicy: renderPolicy(trustPolicy(provider.arn, issuerHostPath(url), ns, [sa])),
-    permissionsPolicy:
-      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
-    tags: ownershipTags(name),
-  });
-  return { url, roleArn: role.arn, providerArn: provider.arn };
-}
-
-function mint(
+const mint = (
   issuer: string,
-  options: {
-    serviceAccount?: string;
-    audiences?: string[];
-    now?: Date;
-    lifetime?: number;
-    extra?: Record<string, unknown>;
-    signer?: PrivateKeyInfo;
-  } = {},
-): Promise<string> {
-  const signer = options.signer ?? key;
-  return mintServiceAccountToken({
-    issuer,
-    namespace: ns,
-    serviceAccount: options.serviceAccount ?? sa,
-    audiences: options.audiences ?? ['openshift'],
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(options.lifetime === undefined ? {} : { expirationSeconds: options.lifetime }),
-    ...(options.extra === undefined ? {} : { extraClaims: options.extra }),
-    privateKey: signer.key,
-    kid: signer.publicKey.kid,
-  });
-}
+  options: Parameters<typeof sharedMint>[2] & { signer?: PrivateKeyInfo } = {},
+): Promise<string> => sharedMint(options.signer ?? key, issuer, options);
 
-interface StsAnswer {
-  readonly status: number;
-  readonly code: string | undefined;
-  readonly message: string | undefined;
-  readonly body: string;
-}
-
-function xmlText(body: string, tag: string): string | undefined {
-  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(body);
-  return m?.[1]
-    ?.replace(/&apos;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-}
-
-async function assume(
-  roleArn: string,
-  token: string,
-  extra: Record<string, string> = {},
-): Promise<StsAnswer> {
-  sb.sts.invalidateCaches();
-  const res = await fetch(sb.endpoints.sts, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
-    body: new URLSearchParams({
-      Action: 'AssumeRoleWithWebIdentity',
-      Version: '2011-06-15',
-      RoleArn: roleArn,
-      RoleSessionName: 'test-session',
-      WebIdentityToken: token,
-      ...extra,
-    }),
-  });
-  const body = await res.text();
-  return { status: res.status, code: xmlText(body, 'Code'), message: xmlText(body, 'Message'), body };
-}
+const assume = (roleArn: string, token: string, extra: Record<string, string> = {}): Promise<StsAnswer> =>
+  sharedAssume(sb, roleArn, token, { RoleSessionName: 'test-session', ...extra });
 
 function expectError(answer: StsAnswer, status: number, code: string, message: string | RegExp): void {
   assert.equal(answer.status, status, answer.body);
