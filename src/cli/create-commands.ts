@@ -404,39 +404,19 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         output: string;
       },
     ) => {
-      const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+      const base = {
+        name: opts.name,
+        region: opts.region,
+        outputDir: resolve(ctx.io.cwd, opts.outputDir ?? ''),
+        publicKeyFile: opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
+        hosting: hostingFrom(opts),
+      };
       if (!opts.dryRun) {
-        await realRun(
-          ctx,
-          'create-identity-provider',
-          'identity-provider',
-          {
-            name: opts.name,
-            region: opts.region,
-            outputDir,
-            publicKeyFile:
-              opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
-            hosting: hostingFrom(opts),
-            enableTechPreview: false,
-            roleNameMode: 'hash',
-          },
-          opts,
-          opts.output,
-        );
+        const real = { ...base, enableTechPreview: false, roleNameMode: 'hash' as const };
+        await realRun(ctx, 'create-identity-provider', 'identity-provider', real, opts, opts.output);
         return;
       }
-      const result = await createIdentityProvider(
-        {
-          name: opts.name,
-          region: opts.region,
-          outputDir,
-          publicKeyFile:
-            opts.publicKeyFile === undefined ? undefined : resolve(ctx.io.cwd, opts.publicKeyFile),
-          hosting: hostingFrom(opts),
-          dryRun: opts.dryRun,
-        },
-        ctx.reporter(),
-      );
+      const result = await createIdentityProvider({ ...base, dryRun: true }, ctx.reporter());
       ctx.io.stdout.write(render(result, opts.output, 'create-identity-provider'));
     },
   );
@@ -472,42 +452,22 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         output: string;
       },
     ) => {
-      const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+      const base = {
+        name: opts.name,
+        region: opts.region,
+        outputDir: resolve(ctx.io.cwd, opts.outputDir ?? ''),
+        credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
+        identityProviderArn: opts.identityProviderArn,
+        permissionsBoundaryArn: opts.permissionsBoundaryArn,
+        enableTechPreview: opts.enableTechPreview,
+        roleNameMode: opts.roleNameMode as RoleNameMode,
+      };
       if (!opts.dryRun) {
-        await realRun(
-          ctx,
-          'create-iam-roles',
-          'iam-roles',
-          {
-            name: opts.name,
-            region: opts.region,
-            outputDir,
-            credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
-            identityProviderArn: opts.identityProviderArn,
-            permissionsBoundaryArn: opts.permissionsBoundaryArn,
-            hosting: 'public',
-            enableTechPreview: opts.enableTechPreview,
-            roleNameMode: opts.roleNameMode as RoleNameMode,
-          },
-          opts,
-          opts.output,
-        );
+        const real = { ...base, hosting: 'public' as const };
+        await realRun(ctx, 'create-iam-roles', 'iam-roles', real, opts, opts.output);
         return;
       }
-      const result = await createIamRoles(
-        {
-          name: opts.name,
-          credentialsRequestsDir: resolve(ctx.io.cwd, opts.credentialsRequestsDir),
-          identityProviderArn: opts.identityProviderArn,
-          permissionsBoundaryArn: opts.permissionsBoundaryArn,
-          region: opts.region,
-          outputDir,
-          enableTechPreview: opts.enableTechPreview,
-          roleNameMode: opts.roleNameMode as RoleNameMode,
-          dryRun: opts.dryRun,
-        },
-        ctx.reporter(),
-      );
+      const result = await createIamRoles({ ...base, dryRun: true }, ctx.reporter());
       ctx.io.stdout.write(render(result, opts.output, 'create-iam-roles'));
     },
   );

@@ -123,3 +123,59 @@ test('a run killed half-way converges on the next run, without duplicates', asyn
   assert.equal(ours.length, 1, 'one distribution');
   assert.equal(r.issuer, `https://${ours[0]?.DomainName ?? ''}`);
 });
+
+test('step by step (real): create-key-pair, create-identity-provider, create-iam-roles with its provider ARN', async () => {
+  const out = join(tmp, 'steps');
+  const keys = await runStsctl(['create-key-pair', '--output-dir', out], { env });
+  assert.equal(keys.code, 0, keys.stderr);
+  const idp = await runStsctl(
+    [
+      'create-identity-provider',
+      '--name',
+      'steps',
+      '--region',
+      'us-east-1',
+      '--output-dir',
+      out,
+      '--output',
+      'json',
+    ],
+    { env },
+  );
+  assert.equal(idp.code, 0, idp.stderr);
+  const provider = JSON.parse(idp.stdout) as { issuer: string; providerArn: string };
+  assert.equal(provider.issuer, 'https://steps-oidc.s3.us-east-1.amazonaws.com');
+  assert.equal(
+    provider.providerArn,
+    'arn:aws:iam::123456789012:oidc-provider/steps-oidc.s3.us-east-1.amazonaws.com',
+  );
+  assert.ok(existsSync(join(out, 'manifests', 'cluster-authentication-02-config.yaml')));
+
+  const roles = await runStsctl(
+    [
+      'create-iam-roles',
+      '--name',
+      'steps',
+      '--region',
+      'us-east-1',
+      '--credentials-requests-dir',
+      join(CREDREQS, 'aws'),
+      '--identity-provider-arn',
+      provider.providerArn,
+      '--output-dir',
+      out,
+      '--output',
+      'json',
+    ],
+    { env },
+  );
+  assert.equal(roles.code, 0, roles.stderr);
+  assert.equal((JSON.parse(roles.stdout) as { roles: unknown[] }).roles.length, 7);
+  assert.match(
+    readFileSync(
+      join(out, 'manifests', 'openshift-ingress-operator-cloud-credentials-credentials.yaml'),
+      'utf8',
+    ),
+    /role_arn = arn:aws:iam::123456789012:role\/steps-openshift-ingress-operator-cloud-credentials\n/,
+  );
+});
