@@ -20,12 +20,12 @@ import {
   PutObjectCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { buildJwks, readPrivateKeyPem, renderDiscoveryDocument, renderJwks } from '../../src/core/index.js';
 import { mintServiceAccountToken } from '../../src/core/tokens.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
 import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
 import { CREDREQS } from '../helpers/repo.js';
+import { sdkAssume } from '../helpers/web-identity.js';
 
 // A cluster set up by `ccoctl aws create-identity-provider --create-private-s3-bucket`: a private
 // bucket behind CloudFront through a legacy origin access identity (OAI), made here with ccoctl's
@@ -249,24 +249,9 @@ test('a ccoctl OAI cluster: served through the edge, moved to OAC with its issue
     privateKey: key.key,
     kid: key.publicKey.kid,
   });
-  const sts = new STSClient({
-    region: REGION,
-    endpoint: sb.endpoints.sts,
-    credentials: sb.credentials,
-    maxAttempts: 1,
-  });
-  try {
-    const answer = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
-        RoleArn: ingress.roleArn,
-        RoleSessionName: 'oai',
-        WebIdentityToken: token,
-      }),
-    );
-    assert.match(answer.AssumedRoleUser?.Arn ?? '', /assumed-role\/legacy-openshift-ingress-operator/);
-  } finally {
-    sts.destroy();
-  }
+  const answer = await sdkAssume(sb, ingress.roleArn, token, 'oai');
+  assert.ok(answer.ok, JSON.stringify(answer));
+  assert.match(answer.arn, /assumed-role\/legacy-openshift-ingress-operator/);
 
   // The OAI is no longer used; delete removes it with everything else.
   const deleted = await runStsctl(

@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { readPrivateKeyPem, readPublicKeyPem, type PrivateKeyInfo } from '../../src/core/keys.js';
 import { mintServiceAccountToken } from '../../src/core/tokens.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
 import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
 import { CREDREQS } from '../helpers/repo.js';
+import { sdkAssume } from '../helpers/web-identity.js';
 
 // The signing key rotated with an overlap, as a user runs it: add a key (both verify), retire the
 // old one (only the new verifies), and the output directory keeps up so create-all stays a no-op.
@@ -43,27 +43,8 @@ async function assume(
     privateKey: key.key,
     kid: key.publicKey.kid,
   });
-  const sts = new STSClient({
-    region: REGION,
-    endpoint: sb.endpoints.sts,
-    credentials: sb.credentials,
-    maxAttempts: 1,
-  });
-  try {
-    await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
-        RoleArn: roleArn,
-        RoleSessionName: 'rotate',
-        WebIdentityToken: token,
-      }),
-    );
-    return { ok: true };
-  } catch (e) {
-    const err = e as Error & { Code?: string };
-    return { ok: false, code: err.Code ?? err.name, message: err.message };
-  } finally {
-    sts.destroy();
-  }
+  const a = await sdkAssume(sb, roleArn, token, 'rotate');
+  return a.ok ? { ok: true } : { ok: false, code: a.code, message: a.message };
 }
 
 async function publishedKids(): Promise<string[]> {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../../src/aws/clients.js';
 import {
   allowPublicIssuerReads,
@@ -143,4 +144,42 @@ export async function assume(
   });
   const body = await res.text();
   return { status: res.status, code: xmlText(body, 'Code'), message: xmlText(body, 'Message'), body };
+}
+
+/** What the AWS SDK got from AssumeRoleWithWebIdentity. */
+export type SdkAssumeAnswer =
+  | { readonly ok: true; readonly arn: string }
+  | { readonly ok: false; readonly name: string; readonly code: string; readonly message: string };
+
+/**
+ * AssumeRoleWithWebIdentity through the AWS SDK for JavaScript against the sandbox's validating
+ * STS, as a real client makes it: `name` is the SDK's exception class, `code` AWS's error code.
+ */
+export async function sdkAssume(
+  sb: Sandbox,
+  roleArn: string,
+  token: string,
+  sessionName = 'test',
+): Promise<SdkAssumeAnswer> {
+  const sts = new STSClient({
+    region: REGION,
+    endpoint: sb.endpoints.sts,
+    credentials: sb.credentials,
+    maxAttempts: 1,
+  });
+  try {
+    const r = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: roleArn,
+        RoleSessionName: sessionName,
+        WebIdentityToken: token,
+      }),
+    );
+    return { ok: true, arn: r.AssumedRoleUser?.Arn ?? '' };
+  } catch (e) {
+    const err = e as Error & { Code?: string };
+    return { ok: false, name: err.name, code: err.Code ?? err.name, message: err.message };
+  } finally {
+    sts.destroy();
+  }
 }

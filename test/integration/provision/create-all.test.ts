@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { UntagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { RecordingReporter } from '../../../src/commands/reporter.js';
 import { previewPlan, provision, type ProvisionOptions } from '../../../src/commands/provision.js';
 import { planCounts } from '../../../src/aws/plan.js';
@@ -21,6 +20,7 @@ import {
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { CREDREQS } from '../../helpers/repo.js';
 import { readdirSync } from 'node:fs';
+import { sdkAssume } from '../../helpers/web-identity.js';
 
 let sb: Sandbox;
 let tmp: string;
@@ -48,28 +48,9 @@ function options(name: string, extra: Partial<ProvisionOptions> = {}): Provision
 }
 
 async function assumeAs(roleArn: string, token: string): Promise<string> {
-  const sts = new STSClient({
-    region,
-    endpoint: sb.endpoints.sts,
-    credentials: sb.credentials,
-    maxAttempts: 1,
-  });
-  try {
-    const r = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
-        RoleArn: roleArn,
-        RoleSessionName: 'test',
-        WebIdentityToken: token,
-      }),
-    );
-    return r.AssumedRoleUser?.Arn ?? '';
-  } catch (e) {
-    return (e as Error).name === 'AccessDenied'
-      ? 'error:AccessDenied'
-      : `error:${(e as Error).name}: ${(e as Error).message}`;
-  } finally {
-    sts.destroy();
-  }
+  const a = await sdkAssume(sb, roleArn, token);
+  if (a.ok) return a.arn;
+  return a.name === 'AccessDenied' ? 'error:AccessDenied' : `error:${a.name}: ${a.message}`;
 }
 
 /** Every component's service accounts assume its role; another account of the namespace is refused. */

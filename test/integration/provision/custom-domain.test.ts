@@ -18,7 +18,6 @@ import {
   ListRolesCommand,
 } from '@aws-sdk/client-iam';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { RecordingReporter } from '../../../src/commands/reporter.js';
 import { previewPlan, provision, type ProvisionOptions } from '../../../src/commands/provision.js';
 import { planCounts } from '../../../src/aws/plan.js';
@@ -26,6 +25,7 @@ import { isStsctlError, mintServiceAccountToken, readPrivateKeyPem } from '../..
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { CREDREQS } from '../../helpers/repo.js';
 import { importSandboxCertificate } from '../../helpers/acm.js';
+import { sdkAssume } from '../../helpers/web-identity.js';
 
 /**
  * `--custom-domain` end to end on the sandbox: the ACM certificate is checked before anything is
@@ -67,26 +67,8 @@ async function importCertificate(names: string[], certRegion = 'us-east-1'): Pro
 }
 
 async function assume(roleArn: string, token: string): Promise<string> {
-  const sts = new STSClient({
-    region,
-    endpoint: sb.endpoints.sts,
-    credentials: sb.credentials,
-    maxAttempts: 1,
-  });
-  try {
-    const r = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({
-        RoleArn: roleArn,
-        RoleSessionName: 'test',
-        WebIdentityToken: token,
-      }),
-    );
-    return r.AssumedRoleUser?.Arn ?? '';
-  } catch (e) {
-    return `error:${(e as Error).name}: ${(e as Error).message}`;
-  } finally {
-    sts.destroy();
-  }
+  const a = await sdkAssume(sb, roleArn, token);
+  return a.ok ? a.arn : `error:${a.name}: ${a.message}`;
 }
 
 /** Everything an account holds that provisioning could create, by name. */
