@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-s3-control';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { StsctlError } from '../core/errors.js';
-import { decodePolicyDocument, parseRoleArn } from '../sts/iam-reader.js';
+import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../sts/iam-reader.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
 import { createAwsClients, proxyRequestHandler, type AwsClientOptions, type AwsClients } from './clients.js';
 import { awsFailure, isAwsError } from './errors.js';
@@ -193,12 +193,7 @@ export function createIdentityObserver(
             const got = await base.iam.send(
               new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }),
             );
-            return {
-              arn,
-              url: got.Url ?? '',
-              clientIds: got.ClientIDList ?? [],
-              thumbprints: got.ThumbprintList ?? [],
-            };
+            return iamProviderFromGet(arn, got);
           } catch (e) {
             if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
             throw awsFailure(`reading ${arn}`, e);
@@ -213,20 +208,9 @@ export function createIdentityObserver(
       if (parsed === undefined) return undefined;
       try {
         const out = await base.iam.send(new GetRoleCommand({ RoleName: parsed.roleName }));
-        const role = out.Role;
-        if (role?.Arn === undefined || role.RoleId === undefined || role.RoleName === undefined)
-          return undefined;
+        const role = iamRoleFromGetRole(out.Role);
         // The validating STS's rule (src/sts/iam-reader.ts): a role of another account or path is not this role.
-        if (role.Arn !== roleArn) return undefined;
-        const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
-        return {
-          arn: role.Arn,
-          roleName: role.RoleName,
-          roleId: role.RoleId,
-          assumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
-          maxSessionDuration: role.MaxSessionDuration ?? 3600,
-          ...(boundary === undefined ? {} : { permissionsBoundaryArn: boundary }),
-        };
+        return role?.arn === roleArn ? role : undefined;
       } catch (e) {
         if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
         throw awsFailure(`reading role ${parsed.roleName}`, e);

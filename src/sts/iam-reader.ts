@@ -1,4 +1,6 @@
 import {
+  type GetOpenIDConnectProviderCommandOutput,
+  type Role,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   IAMClient,
@@ -53,6 +55,37 @@ export function parseRoleArn(roleArn: string): ParsedRoleArn | undefined {
  * `GetRole` returns the trust policy URL-encoded ("Policies returned by this operation are
  * URL-encoded compliant with RFC 3986", aws-sts-oidc.md §5.2); the SDK hands it over as is.
  */
+/**
+ * The model's view of an IAM OIDC provider from GetOpenIDConnectProvider. The validating STS and
+ * the doctor both read IAM through this and {@link iamRoleFromGetRole}, so they see the same thing.
+ */
+export function iamProviderFromGet(
+  arn: string,
+  out: Pick<GetOpenIDConnectProviderCommandOutput, 'Url' | 'ClientIDList' | 'ThumbprintList'>,
+): IamOidcProvider {
+  return {
+    arn,
+    url: out.Url ?? '',
+    clientIds: out.ClientIDList ?? [],
+    thumbprints: out.ThumbprintList ?? [],
+  };
+}
+
+/** The model's view of a role from GetRole; undefined when IAM's answer lacks its identity. */
+export function iamRoleFromGetRole(role: Role | undefined): IamRole | undefined {
+  if (role?.Arn === undefined || role.RoleId === undefined || role.RoleName === undefined) return undefined;
+  const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
+  return {
+    arn: role.Arn,
+    roleName: role.RoleName,
+    roleId: role.RoleId,
+    assumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
+    // IAM's default (CreateRole `MaxSessionDuration` default 3600, §5.2) when not reported.
+    maxSessionDuration: role.MaxSessionDuration ?? 3600,
+    ...(boundary === undefined ? {} : { permissionsBoundaryArn: boundary }),
+  };
+}
+
 export function decodePolicyDocument(encoded: string): string {
   try {
     return decodeURIComponent(encoded);
@@ -180,12 +213,7 @@ export class CachedIamReader {
           const out = await this.#send('GetOpenIDConnectProvider', () =>
             this.#client.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
           );
-          return {
-            arn,
-            url: out.Url ?? '',
-            clientIds: out.ClientIDList ?? [],
-            thumbprints: out.ThumbprintList ?? [],
-          };
+          return iamProviderFromGet(arn, out);
         } catch (error) {
           // Deleted between the list and the get: it is simply not there any more.
           if (error instanceof NoSuchEntityException) return undefined;
@@ -201,20 +229,7 @@ export class CachedIamReader {
       const out = await this.#send('GetRole', () =>
         this.#client.send(new GetRoleCommand({ RoleName: roleName })),
       );
-      const role = out.Role;
-      if (role?.Arn === undefined || role.RoleId === undefined || role.RoleName === undefined) {
-        return undefined;
-      }
-      const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
-      return {
-        arn: role.Arn,
-        roleName: role.RoleName,
-        roleId: role.RoleId,
-        assumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
-        // IAM's default (CreateRole `MaxSessionDuration` default 3600, §5.2) when not reported.
-        maxSessionDuration: role.MaxSessionDuration ?? 3600,
-        ...(boundary === undefined ? {} : { permissionsBoundaryArn: boundary }),
-      };
+      return iamRoleFromGetRole(out.Role);
     } catch (error) {
       if (error instanceof NoSuchEntityException) return undefined;
       throw error;
