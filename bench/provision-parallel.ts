@@ -18,7 +18,7 @@ const arg = (name: string, fallback: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const latencyMs = arg('--latency-ms', 50);
-const credreqs = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'credentials-requests', 'aws');
+const credreqs = join(import.meta.dirname, '..', 'test', 'fixtures', 'credentials-requests', 'aws');
 const tmp = mkdtempSync(join(tmpdir(), 'stsctl-bench-provision-'));
 const sb = await startSandbox({ region: 'us-east-1' });
 try {

@@ -4,7 +4,7 @@ import type { Tag } from './iam-documents.js';
 
 /**
  * The request files ccoctl writes with `--dry-run` (ccoctl.md §2, §3, §4), byte-compatible where
- * ccoctl's bytes are known (../shared/fixtures/ccoctl-aws-derived). Each file is valid
+ * ccoctl's bytes are known (test/fixtures/ccoctl-aws-derived). Each file is valid
  * `--cli-input-json` for the matching `aws` CLI command.
  */
 
