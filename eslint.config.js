@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** Modules that make `core` and `webidentity` impure; they must stay out of those folders. */
 const ioModules = [
@@ -23,6 +25,35 @@ const ioModules = [
   'dns',
   'child_process',
 ];
+
+/**
+ * The layers of src/ and what each may import (docs/architecture.md, "Components"):
+ * core → webidentity → aws / sts / net (and files) → doctor / sandbox / commands → cli.
+ * Lower layers never import higher ones; parts of one layer do not import each other, except where
+ * listed (the sandbox runs the validating STS and talks to moto through the aws clients; commands
+ * run the doctor).
+ */
+const layers = {
+  core: [],
+  webidentity: ['core'],
+  net: ['core', 'webidentity'],
+  files: ['core'],
+  aws: ['core', 'webidentity', 'net'],
+  sts: ['core', 'webidentity', 'net'],
+  doctor: ['core', 'webidentity', 'net'],
+  sandbox: ['core', 'webidentity', 'net', 'aws', 'sts'],
+  commands: ['core', 'webidentity', 'net', 'files', 'aws', 'doctor'],
+  cli: ['core', 'webidentity', 'net', 'files', 'aws', 'sts', 'doctor', 'sandbox', 'commands'],
+};
+const layerZones = Object.entries(layers)
+  .map(([layer, allowed]) => ({
+    target: `./src/${layer}`,
+    from: Object.keys(layers)
+      .filter((other) => other !== layer && !allowed.includes(other))
+      .map((other) => `./src/${other}`),
+    message: `src/${layer} may import only ${allowed.length === 0 ? 'itself' : allowed.map((a) => `src/${a}`).join(', ')} (docs/architecture.md).`,
+  }))
+  .filter((zone) => zone.from.length > 0);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-output/**', 'demo-output/**'] },
@@ -55,6 +86,17 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
     files: ['src/core/**/*.ts', 'src/webidentity/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -69,7 +111,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/doctor/**/*.ts', 'src/cli/**/*.ts', 'src/serve/**/*.ts'],
+    files: [
+      'src/doctor/**/*.ts',
+      'src/cli/**/*.ts',
+      'src/commands/**/*.ts',
+      'src/files/**/*.ts',
+      'src/net/**/*.ts',
+      'src/serve/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,4 +1,3 @@
-import ora from 'ora';
 import pc from 'picocolors';
 import type { Reporter } from '../commands/reporter.js';
 
@@ -14,6 +13,15 @@ export interface ConsoleReporterOptions {
 
 export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '');
+}
+
+/**
+ * A spinner redraws its line in place, which needs a terminal that reports its width: on a
+ * terminal that says it has 0 columns (some CI pseudo-terminals, `stty cols 0`) ora's line
+ * arithmetic never settles and it writes escape codes without end.
+ */
+export function spinnerUsable(stream: NodeJS.WriteStream): boolean {
+  return stream.isTTY && Number.isFinite(stream.columns) && stream.columns > 0;
 }
 
 export function createConsoleReporter(options: ConsoleReporterOptions): Reporter {
@@ -33,7 +41,9 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
       if (options.verbose) write(c.dim(message));
     },
     async task(label, work) {
-      if (!options.stream.isTTY || options.quiet) return work();
+      if (!spinnerUsable(options.stream) || options.quiet) return work();
+      // ora (and its terminal helpers) load only when a spinner is shown.
+      const { default: ora } = await import('ora');
       const spinner = ora({ text: label, stream: options.stream, color: 'cyan', isEnabled: true }).start();
       try {
         const result = await work();

@@ -1,29 +1,26 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import {
-  createAll,
-  createIamRoles,
-  createIdentityProvider,
-  createKeyPair,
-  type CreateResult,
-} from '../commands/create.js';
+import type { CreateResult } from '../commands/create.js';
 import type { Reporter } from '../commands/reporter.js';
 import type { Hosting } from '../core/output-layout.js';
 import type { RoleNameMode } from '../core/names.js';
 import { SCHEMA_VERSION, type CliIo } from './io.js';
-import { provision, previewPlan, type ProvisionOptions, type ProvisionScope } from '../commands/provision.js';
-import { deleteResources } from '../commands/delete.js';
-import { TraceRecorder } from '../aws/trace.js';
+import type { ProvisionOptions, ProvisionScope } from '../commands/provision.js';
+import type { TraceRecorder } from '../aws/trace.js';
 import { StsctlError } from '../core/errors.js';
-import { confirmOrRefuse } from './confirm.js';
-import {
-  renderDeletionJson,
-  renderDeletionText,
-  renderPlanJson,
-  renderPlanText,
-  renderProvisionJson,
-  renderProvisionText,
-} from './provision-render.js';
+
+/**
+ * The modules behind the commands, loaded when a command runs: defining the commands (and so
+ * `--help`) loads no AWS SDK module.
+ */
+const load = {
+  create: () => import('../commands/create.js'),
+  provision: () => import('../commands/provision.js'),
+  delete: () => import('../commands/delete.js'),
+  trace: () => import('../aws/trace.js'),
+  confirm: () => import('./confirm.js'),
+  render: () => import('./provision-render.js'),
+};
 
 /**
  * ccoctl's create commands with its flags and help texts (ccoctl.md §1), plus stsctl's additions
@@ -195,8 +192,9 @@ function addRealRunOptions(cmd: Command, hosting: boolean): Command {
     .option('--trace', 'Print every AWS call with its duration, and the critical path', false);
 }
 
-function traceFor(ctx: Context, flags: RealRunFlags): TraceRecorder | undefined {
+async function traceFor(ctx: Context, flags: RealRunFlags): Promise<TraceRecorder | undefined> {
   if (flags.trace !== true) return undefined;
+  const { TraceRecorder } = await load.trace();
   return new TraceRecorder((c) => {
     ctx.io.stderr.write(
       `trace: ${c.service}.${c.operation} ${(c.end - c.start).toFixed(0)} ms${c.ok ? '' : ' (failed)'}\n`,
@@ -223,7 +221,9 @@ async function realRun(
   flags: RealRunFlags,
   output: string,
 ): Promise<void> {
-  const trace = traceFor(ctx, flags);
+  const trace = await traceFor(ctx, flags);
+  const { provision } = await load.provision();
+  const { renderProvisionJson, renderProvisionText } = await load.render();
   const result = await provision(
     {
       ...base,
@@ -290,7 +290,9 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
   );
   addRealRunOptions(planCmd, true).action(async (opts: CreateAllFlags) => {
     const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
-    const trace = traceFor(ctx, opts);
+    const trace = await traceFor(ctx, opts);
+    const { previewPlan } = await load.provision();
+    const { renderPlanJson, renderPlanText } = await load.render();
     const p = await previewPlan(
       {
         ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
@@ -332,7 +334,10 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
         profile: opts.profile,
         deployTimeoutMs: seconds(opts.deployTimeout, '--deploy-timeout'),
       };
+      const { deleteResources } = await load.delete();
+      const { renderDeletionJson, renderDeletionText } = await load.render();
       if (!opts.dryRun && !opts.yes) {
+        const { confirmOrRefuse } = await load.confirm();
         const preview = await deleteResources({ ...base, dryRun: true }, ctx.reporter(), { env: ctx.io.env });
         if (preview.found.length === 0) {
           ctx.io.stdout.write(renderDeletionText(preview, true, undefined));
@@ -345,7 +350,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
           'delete',
         );
       }
-      const trace = traceFor(ctx, opts);
+      const trace = await traceFor(ctx, opts);
       const result = await deleteResources({ ...base, dryRun: opts.dryRun }, ctx.reporter(), {
         ...(trace === undefined ? {} : { trace }),
         env: ctx.io.env,
@@ -375,6 +380,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     .addOption(outputOption())
     .action(async (opts: { outputDir?: string; output: string }) => {
       const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+      const { createKeyPair } = await load.create();
       const result = await createKeyPair({ outputDir }, ctx.reporter());
       ctx.io.stdout.write(render(result, opts.output, 'create-key-pair'));
     });
@@ -416,6 +422,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         await realRun(ctx, 'create-identity-provider', 'identity-provider', real, opts, opts.output);
         return;
       }
+      const { createIdentityProvider } = await load.create();
       const result = await createIdentityProvider({ ...base, dryRun: true }, ctx.reporter());
       ctx.io.stdout.write(render(result, opts.output, 'create-identity-provider'));
     },
@@ -467,6 +474,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         await realRun(ctx, 'create-iam-roles', 'iam-roles', real, opts, opts.output);
         return;
       }
+      const { createIamRoles } = await load.create();
       const result = await createIamRoles({ ...base, dryRun: true }, ctx.reporter());
       ctx.io.stdout.write(render(result, opts.output, 'create-iam-roles'));
     },
@@ -487,6 +495,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
       await realRun(ctx, 'create-all', 'all', createAllBase(ctx, opts, outputDir), opts, opts.output);
       return;
     }
+    const { createAll } = await load.create();
     const result = await createAll({ ...createAllBase(ctx, opts, outputDir), dryRun: true }, ctx.reporter());
     ctx.io.stdout.write(render(result, opts.output, 'create-all'));
   });

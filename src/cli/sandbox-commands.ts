@@ -6,7 +6,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { StsctlError } from '../core/errors.js';
-import { sandboxEnvironment, startSandbox } from '../sandbox/lifecycle.js';
 import {
   defaultSandboxDir,
   processAlive,
@@ -18,6 +17,9 @@ import {
 import { SCHEMA_VERSION, type CliIo } from './io.js';
 
 /** `stsctl sandbox up|env|status|down` (and the hidden `run` that `up` starts in the background). */
+
+/** The sandbox itself (moto, gateway, STS, edge: the AWS SDK among them), loaded when a command needs it. */
+const lifecycle = () => import('../sandbox/lifecycle.js');
 
 function stateDirOf(io: CliIo, flag: string | undefined): string {
   return resolve(io.cwd, flag ?? defaultSandboxDir(io.env));
@@ -60,6 +62,7 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
     .option('--region <region>', 'default region', 'us-east-1')
     .action(async (opts: { stateDir?: string; region: string }) => {
       const dir = stateDirOf(io, opts.stateDir);
+      const { startSandbox } = await lifecycle();
       const sb = await startSandbox({
         region: opts.region,
         stateDir: dir,
@@ -149,6 +152,7 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
           'SANDBOX_NOT_RUNNING',
           'no sandbox is running; start one with `stsctl sandbox up`',
         );
+      const { sandboxEnvironment } = await lifecycle();
       const env = sandboxEnvironment(state.endpoints, state.region, state.caBundlePath);
       io.stdout.write(
         Object.entries(env)

@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 import { StsctlError } from '../core/errors.js';
 import { validateIssuerUrl } from '../core/issuer.js';
 import { readPrivateKeyPem } from '../core/keys.js';
-import { inspectToken, mintServiceAccountToken, type TokenInspection } from '../core/tokens.js';
+import type { TokenInspection } from '../core/tokens.js';
+
+/** Token decoding and signing (jose), loaded when a token command runs. */
+const tokens = () => import('../core/tokens.js');
 import { SCHEMA_VERSION, readAll, type CliIo } from './io.js';
 
 /** `stsctl token inspect` and `stsctl token mint`. */
@@ -53,6 +56,7 @@ export function addTokenCommands(program: Command, io: CliIo, now: () => Date): 
       }
       let inspection: TokenInspection;
       try {
+        const { inspectToken } = await tokens();
         inspection = inspectToken(text, now());
       } catch (e) {
         if (e instanceof StsctlError && file !== '-') {
@@ -128,6 +132,7 @@ export function addTokenCommands(program: Command, io: CliIo, now: () => Date): 
             `--expiration-seconds must be a positive integer (got "${opts.expirationSeconds}")`,
           );
         }
+        const { mintServiceAccountToken } = await tokens();
         const jwt = await mintServiceAccountToken({
           issuer: opts.issuer,
           namespace: opts.namespace,
