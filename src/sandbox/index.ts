@@ -39,3 +39,12 @@ export {
   type S3Requester,
   type PolicyDecision,
 } from './bucket-policy.js';
+export {
+  startSandbox,
+  sandboxEnvironment,
+  SANDBOX_ACCOUNT_ID,
+  SANDBOX_CREDENTIALS,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxEndpoints,
+} from './lifecycle.js';
