@@ -12,6 +12,7 @@ import {
   type ErrorCode,
 } from '../../../src/core/errors.js';
 import { renderErrorsDoc } from '../../../src/core/errors-doc.js';
+import { awsFailure } from '../../../src/aws/errors.js';
 import { EXIT } from '../../../src/cli/io.js';
 import { REPO_ROOT } from '../../helpers/repo.js';
 
@@ -104,6 +105,34 @@ test("the registry's hint is the error's hint unless the call gives one", () => 
     'use another key',
   );
   assert.equal(new StsctlError('MISSING_FLAG', '--region is required').hint, undefined);
+});
+
+test("an AWS error is AWS_FAILURE (exit 1) with AWS's code and request id as data", () => {
+  const sdkError = Object.assign(new Error('User: arn:aws:iam::123456789012:user/x is not authorized'), {
+    name: 'AccessDenied',
+    $metadata: { requestId: 'req-1', httpStatusCode: 403 },
+  });
+  const e = awsFailure('creating role r', sdkError);
+  assert.equal(e.code, 'AWS_FAILURE');
+  assert.equal(e.kind, 'failure');
+  assert.equal(e.awsErrorCode, 'AccessDenied');
+  assert.equal(e.requestId, 'req-1');
+  assert.equal(
+    e.message,
+    'creating role r: AccessDenied: User: arn:aws:iam::123456789012:user/x is not authorized',
+  );
+  assert.equal(e.hint, ERROR_CODES.AWS_FAILURE.hint);
+  // A plain Error's name is no AWS error code.
+  assert.equal(awsFailure('reading role r', new Error('no ARN returned')).awsErrorCode, undefined);
+});
+
+test('an error stsctl raised keeps its code and hint when an AWS step wraps it', () => {
+  const inner = new StsctlError('DISTRIBUTION_DEPLOY_TIMEOUT', 'distribution E1 still InProgress');
+  const e = awsFailure('deleting CloudFront distribution E1', inner);
+  assert.equal(e.code, 'DISTRIBUTION_DEPLOY_TIMEOUT');
+  assert.equal(e.kind, 'failure');
+  assert.equal(e.message, 'deleting CloudFront distribution E1: distribution E1 still InProgress');
+  assert.equal(e.hint, ERROR_CODES.DISTRIBUTION_DEPLOY_TIMEOUT.hint);
 });
 
 test('an aggregate of input errors is a usage error listing each problem with its place', () => {
