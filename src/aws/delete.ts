@@ -35,6 +35,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Reporter } from '../commands/reporter.js';
 import { ownershipTagKey } from '../core/iam-documents.js';
 import { bucketName } from '../core/names.js';
+import { StsctlError } from '../core/errors.js';
 import type { AwsClients } from './clients.js';
 import { awsFailure, isAwsError } from './errors.js';
 import { observeDistribution, observeOriginAccessControl } from './observe.js';
@@ -219,7 +220,8 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
         const got = await clients.cloudfront.send(new GetDistributionCommand({ Id: dist.id }));
         if (got.Distribution?.Status === 'Deployed') break;
         if (Date.now() + pause > deadline)
-          throw new Error(
+          throw new StsctlError(
+            'DISTRIBUTION_DEPLOY_TIMEOUT',
             `distribution ${dist.id} still ${got.Distribution?.Status ?? ''}; run delete again later`,
           );
         await sleep(pause);

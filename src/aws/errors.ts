@@ -16,22 +16,30 @@ export function isAwsError(e: unknown, ...codes: string[]): e is AwsErrorShape {
   return typeof name === 'string' && (codes.length === 0 || codes.includes(name));
 }
 
-/** Wraps an SDK error with what stsctl was doing when it happened. */
+/**
+ * Wraps an SDK error with what stsctl was doing when it happened: code `AWS_FAILURE`, with AWS's
+ * own error code in `awsErrorCode` (AWS's codes are an open set, so they are data, not stsctl
+ * codes). An error stsctl raised itself keeps its code and hint, with `action` prefixed.
+ */
 export function awsFailure(action: string, e: unknown): StsctlError {
+  if (e instanceof StsctlError) {
+    return new StsctlError(e.code, `${action}: ${e.message}`, {
+      cause: e,
+      ...(e.hint === undefined ? {} : { hint: e.hint }),
+      ...(e.requestId === undefined ? {} : { requestId: e.requestId }),
+      ...(e.awsErrorCode === undefined ? {} : { awsErrorCode: e.awsErrorCode }),
+    });
+  }
   if (isAwsError(e)) {
     const requestId = e.$metadata?.requestId;
-    return new StsctlError(
-      'AWS_' + e.name.replace(/[^A-Za-z0-9]/g, '_').toUpperCase(),
-      `${action}: ${e.name}: ${e.message}`,
-      {
-        kind: 'failure',
-        cause: e,
-        ...(requestId === undefined ? {} : { requestId }),
-      },
-    );
+    return new StsctlError('AWS_FAILURE', `${action}: ${e.name}: ${e.message}`, {
+      cause: e,
+      ...(requestId === undefined ? {} : { requestId }),
+      // Only SDK service errors carry $metadata; a plain Error's name ("Error") is no AWS code.
+      ...(e.$metadata === undefined ? {} : { awsErrorCode: e.name }),
+    });
   }
   return new StsctlError('AWS_FAILURE', `${action}: ${e instanceof Error ? e.message : String(e)}`, {
-    kind: 'failure',
     cause: e,
   });
 }

@@ -195,11 +195,9 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
         );
       }
       if (state === undefined) {
-        throw new StsctlError(
-          'SANDBOX_NOT_RUNNING',
-          'no sandbox is running; start one with `stsctl sandbox up`',
-          { kind: 'failure' },
-        );
+        throw new StsctlError('SANDBOX_DOWN', 'no sandbox is running; start one with `stsctl sandbox up`', {
+          kind: 'failure',
+        });
       }
     });
 

@@ -100,7 +100,7 @@ async function publishedJwks(clients: AwsClients, name: string, bucket: string):
   try {
     parsed = JSON.parse(observed.jwks.body);
   } catch {
-    throw new StsctlError('JWKS_INVALID', `the published ${JWKS_OBJECT_KEY} is not JSON`, {
+    throw new StsctlError('PUBLISHED_JWKS_INVALID', `the published ${JWKS_OBJECT_KEY} is not JSON`, {
       file: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
       kind: 'failure',
     });

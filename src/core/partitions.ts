@@ -18,7 +18,17 @@ export interface Partition {
   readonly hasCloudFront: boolean;
 }
 
-const PARTITIONS: readonly (Partition & { readonly regionPrefixes: readonly string[] })[] = [
+type PartitionEntry = Partition & { readonly regionPrefixes: readonly string[] };
+
+/** The commercial partition: every region no other partition's prefix claims. */
+const AWS_PARTITION: PartitionEntry = {
+  id: 'aws',
+  dnsSuffix: 'amazonaws.com',
+  hasCloudFront: true,
+  regionPrefixes: [],
+};
+
+const PARTITIONS: readonly PartitionEntry[] = [
   // Order matters: the more specific prefixes first.
   { id: 'aws-us-gov', dnsSuffix: 'amazonaws.com', hasCloudFront: false, regionPrefixes: ['us-gov-'] },
   { id: 'aws-cn', dnsSuffix: 'amazonaws.com.cn', hasCloudFront: false, regionPrefixes: ['cn-'] },
@@ -27,7 +37,7 @@ const PARTITIONS: readonly (Partition & { readonly regionPrefixes: readonly stri
   { id: 'aws-iso-f', dnsSuffix: 'csp.hci.ic.gov', hasCloudFront: false, regionPrefixes: ['us-isof-'] },
   { id: 'aws-iso', dnsSuffix: 'c2s.ic.gov', hasCloudFront: false, regionPrefixes: ['us-iso-'] },
   { id: 'aws-eusc', dnsSuffix: 'amazonaws.eu', hasCloudFront: false, regionPrefixes: ['eusc-'] },
-  { id: 'aws', dnsSuffix: 'amazonaws.com', hasCloudFront: true, regionPrefixes: [] },
+  AWS_PARTITION,
 ];
 
 /** Region names look like `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
@@ -49,15 +59,9 @@ export function validateRegion(region: string, flag = '--region'): string {
 
 /** The partition a region belongs to (`aws` when no other partition claims its prefix). */
 export function partitionForRegion(region: string): Partition {
-  for (const p of PARTITIONS) {
-    if (p.regionPrefixes.some((prefix) => region.startsWith(prefix))) {
-      return { id: p.id, dnsSuffix: p.dnsSuffix, hasCloudFront: p.hasCloudFront };
-    }
-  }
-  const fallback = PARTITIONS[PARTITIONS.length - 1];
-  /* c8 ignore next */
-  if (fallback === undefined) throw new Error('partition table is empty');
-  return { id: fallback.id, dnsSuffix: fallback.dnsSuffix, hasCloudFront: fallback.hasCloudFront };
+  const p =
+    PARTITIONS.find((q) => q.regionPrefixes.some((prefix) => region.startsWith(prefix))) ?? AWS_PARTITION;
+  return { id: p.id, dnsSuffix: p.dnsSuffix, hasCloudFront: p.hasCloudFront };
 }
 
 /** Looks a partition up by its id. */

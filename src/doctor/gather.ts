@@ -147,12 +147,17 @@ export async function gatherManifestsDir(
   dir: string,
   options: { readonly issuer?: string } = {},
 ): Promise<DoctorTarget> {
+  let isDirectory: boolean;
   try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    isDirectory = (await stat(dir)).isDirectory();
   } catch (cause) {
     throw new StsctlError('MANIFESTS_DIR_UNREADABLE', `cannot read ${dir}: ${(cause as Error).message}`, {
       file: dir,
+      cause,
     });
+  }
+  if (!isDirectory) {
+    throw new StsctlError('MANIFESTS_DIR_UNREADABLE', `cannot read ${dir}: not a directory`, { file: dir });
   }
   const files: string[] = [];
   await walk(dir, files);

@@ -23,6 +23,7 @@ type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { StsctlError } from '../core/errors.js';
 
 // Node's webcrypto is the WebCrypto `Crypto` object; the DOM type is not in our lib (ES2023 only).
 x509.cryptoProvider.set(webcrypto);
@@ -172,7 +173,8 @@ async function authorityFromMaterial(material: AuthorityMaterial): Promise<Certi
     intermediateSha1: certificateSha1(intermediatePem),
     async issueLeaf(options: LeafOptions): Promise<IssuedCertificate> {
       const first = options.dnsNames[0] ?? options.ipAddresses?.[0];
-      if (first === undefined) throw new Error('issueLeaf needs at least one DNS name or IP address');
+      if (first === undefined)
+        throw new StsctlError('SANDBOX_CERT_NO_NAMES', 'issueLeaf needs at least one DNS name or IP address');
       const now = Date.now();
       const notBefore =
         options.expired === true ? new Date(now - 90 * DAY_MS) : new Date(now - 60 * 60 * 1000);
@@ -251,7 +253,10 @@ export async function saveSandboxCas(cas: SandboxCas, dir: string): Promise<void
   ] as const) {
     const material = materials.get(authority);
     if (material === undefined) {
-      throw new Error('these CAs carry no key material; create them with createSandboxCas()');
+      throw new StsctlError(
+        'SANDBOX_CA_NO_KEY',
+        'these CAs carry no key material; create them with createSandboxCas()',
+      );
     }
     const target = join(dir, sub);
     await mkdir(target, { recursive: true, mode: 0o700 });

@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StsctlError } from '../core/errors.js';
 
 /** Options for {@link startMoto}. */
 export interface StartMotoOptions {
@@ -62,7 +63,7 @@ export async function freePort(): Promise<number> {
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => {
         if (port > 0) resolve(port);
-        else reject(new Error('could not allocate a port'));
+        else reject(new StsctlError('MOTO_START_FAILED', 'could not allocate a port for moto_server'));
       });
     });
   });
@@ -135,24 +136,32 @@ async function startOnce(options: StartMotoOptions, port: number): Promise<MotoS
   for (;;) {
     if (spawnError !== undefined) {
       live.delete(child);
-      throw new Error(`could not start moto_server with ${python}: ${spawnError.message}`);
+      throw new StsctlError(
+        'MOTO_START_FAILED',
+        `could not start moto_server with ${python}: ${spawnError.message}`,
+        {
+          cause: spawnError,
+        },
+      );
     }
     if (exited !== undefined) {
-      throw new Error(
+      throw new StsctlError(
+        'MOTO_START_FAILED',
         `moto_server exited (code ${String(exited.code)}, signal ${String(exited.signal)}) before answering on ${endpoint}\n${tail(stderr)}`,
       );
     }
     if (await answers(endpoint)) break;
     if (Date.now() > deadline) {
       await stop(500);
-      throw new Error(
+      throw new StsctlError(
+        'MOTO_START_FAILED',
         `moto_server did not answer on ${endpoint} within ${options.startTimeoutMs ?? 20000} ms\n${tail(stderr)}`,
       );
     }
     await sleep(100);
   }
   const pid = child.pid;
-  if (pid === undefined) throw new Error('moto_server has no pid');
+  if (pid === undefined) throw new StsctlError('MOTO_START_FAILED', 'moto_server has no pid');
   return {
     endpoint,
     port,
@@ -163,7 +172,7 @@ async function startOnce(options: StartMotoOptions, port: number): Promise<MotoS
         signal: AbortSignal.timeout(5000),
       });
       await res.arrayBuffer();
-      if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+      if (!res.ok) throw new StsctlError('MOTO_RESET_FAILED', `moto reset failed: HTTP ${res.status}`);
     },
     stop,
   };
@@ -188,5 +197,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
       if (!(err instanceof Error) || !/Address already in use/.test(err.message)) throw err;
     }
   }
-  throw lastError instanceof Error ? lastError : new Error('moto_server did not start');
+  throw lastError instanceof Error
+    ? lastError
+    : new StsctlError('MOTO_START_FAILED', 'moto_server did not start');
 }
