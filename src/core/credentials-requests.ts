@@ -131,6 +131,12 @@ class DocContext {
   kubernetesName(value: string | undefined, path: string, rule: 'label' | 'subdomain', what: string): void {
     if (value === undefined || value === '') return;
     const problems = rule === 'label' ? dns1123LabelProblems(value) : dns1123SubdomainProblems(value);
+    // A look-alike letter (Cyrillic "а" for Latin "a") reads as valid: name the code point.
+    const foreign = /[\u{80}-\u{10FFFF}]/u.exec(value)?.[0];
+    if (foreign !== undefined) {
+      const cp = (foreign.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+      problems.push(`it holds the non-ASCII character U+${cp}`);
+    }
     if (problems.length > 0) {
       this.fail(
         path,

@@ -74,6 +74,7 @@ const UTF8 = new TextEncoder();
 export function outputPathProblem(path: string): string | undefined {
   if (path === '') return 'the path is empty';
   if (path.startsWith('/')) return 'the path is absolute';
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f]/u.test(path)) return 'the path holds a control character';
   if (path.includes('\\')) return 'the path holds a backslash';
   for (const segment of path.split('/')) {

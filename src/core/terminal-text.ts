@@ -18,6 +18,7 @@
  * (U+0080–U+009F), the bidi embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069).
  * U+2028/U+2029 (line and paragraph separators) are included too: some terminals break lines at them.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 function escapeChar(c: string): string {

@@ -102,6 +102,7 @@ describe('path-forming CredentialsRequest fields are refused unless Kubernetes w
         assert.equal(p.path, field);
         assert.match(p.message, new RegExp(`DNS-1123 ${rule}`));
         // The value is shown, but never raw control characters.
+        // eslint-disable-next-line no-control-regex -- looking for control characters
         assert.doesNotMatch(p.describe(), /[\u0000-\u001f]/);
       });
     }
@@ -111,12 +112,9 @@ describe('path-forming CredentialsRequest fields are refused unless Kubernetes w
         problemsOf(make('a'.repeat(max))).filter((p) => p.path === field),
         [],
       );
-      const [p] = problemsOf(make('a'.repeat(max + 1)));
+      const p = problemsOf(make('a'.repeat(max + 1)))[0];
       assert.equal(p?.path, field);
-      assert.match(
-        p?.message ?? '',
-        new RegExp(`must be no more than ${max} characters \\(it has ${max + 1}\\)`),
-      );
+      assert.match(p.message, new RegExp(`must be no more than ${max} characters \\(it has ${max + 1}\\)`));
     });
   }
 
@@ -130,9 +128,14 @@ describe('path-forming CredentialsRequest fields are refused unless Kubernetes w
   });
 
   test('an empty service account name is refused (it would trust no token)', () => {
-    const [p] = problemsOf({ serviceAccounts: [''] });
+    const p = problemsOf({ serviceAccounts: [''] })[0];
     assert.equal(p?.path, 'spec.serviceAccountNames[0]');
-    assert.match(p?.message ?? '', /must not be empty/);
+    assert.match(p.message, /must not be empty/);
+  });
+
+  test('a look-alike letter is named by its code point', () => {
+    const p = problemsOf({ secretName: 'cloud-credentiаls' })[0];
+    assert.match(p?.message ?? '', /it holds the non-ASCII character U\+0430/);
   });
 
   test('dotted service account and Secret names (valid subdomains) are accepted', () => {
@@ -234,7 +237,7 @@ describe('outputPathProblem', () => {
     ['a\\b', /backslash/],
     ['a\u0000b', /control character/],
     [`manifests/${'x'.repeat(256)}`, /256 bytes; file systems allow at most 255/],
-    [`${'é'.repeat(128)}`, /256 bytes/],
+    ['é'.repeat(128), /256 bytes/],
   ];
   for (const [path, expected] of cases) {
     test(JSON.stringify(path.length > 40 ? `${path.slice(0, 40)}…` : path), () => {

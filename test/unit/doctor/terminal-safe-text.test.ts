@@ -154,6 +154,7 @@ test('token claims with ESC sequences, OSC 8 hyperlinks, BEL, CR, C1 and bidi ov
     assert.ok(!text.includes(raw), `raw ${what} in the text output`);
   }
   // No control character at all, except our own line breaks.
+  // eslint-disable-next-line no-control-regex -- looking for control characters
   assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u);
   // Shown, not dropped: the escapes are visible where the values were.
   assert.ok(text.includes('c0\\u001b[2J\\u001b[31m\\u001b]8;;https://evil.example/\\u0007click'));
