@@ -125,7 +125,7 @@ export async function createIdentityProvider(
   const publicKey = await loadPublicKey(keyPath, options.publicKeyFile === undefined);
   const { files, issuer } = identityProviderFiles(options, publicKey, reporter);
   assertDistinctPaths(files);
-  const written = await writeOutputFiles(options.outputDir, files);
+  const written = await writeOutputFiles(options.outputDir, files, { dryRun: options.dryRun });
   logWritten(options.outputDir, written, reporter);
   reporter.info(`Issuer URL (serviceAccountIssuer) is ${issuer}`);
   return { outputDir: options.outputDir, issuer, kid: publicKey.kid, roles: [], skipped: [], written };
@@ -211,7 +211,7 @@ export async function createIamRoles(options: IamRolesOptions, reporter: Reporte
   });
   assertDistinctPaths(layout.files);
   roleFilesAndReport(layout, options.outputDir, reporter);
-  const written = await writeOutputFiles(options.outputDir, layout.files);
+  const written = await writeOutputFiles(options.outputDir, layout.files, { dryRun: options.dryRun });
   logWritten(options.outputDir, written, reporter);
   return { outputDir: options.outputDir, roles: layout.roles, skipped: read.skipped, written };
 }
@@ -269,7 +269,7 @@ export async function createAll(options: CreateAllOptions, reporter: Reporter): 
   roleFilesAndReport(layout, options.outputDir, reporter);
   files.push(...layout.files);
   assertDistinctPaths(files);
-  const written = await writeOutputFiles(options.outputDir, files);
+  const written = await writeOutputFiles(options.outputDir, files, { dryRun: options.dryRun });
   logWritten(options.outputDir, written, reporter);
   reporter.info(`Issuer URL (serviceAccountIssuer) is ${idp.issuer}`);
   return {

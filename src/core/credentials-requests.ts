@@ -1,5 +1,7 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { StsctlAggregateError, StsctlError } from './errors.js';
+import { dns1123LabelProblems, dns1123SubdomainProblems } from './kubernetes-names.js';
+import { quoteForMessage, terminalSafe } from './terminal-text.js';
 
 /**
  * OpenShift `CredentialsRequest` manifests: reading, validating and filtering.
@@ -88,7 +90,7 @@ function isRecord(v: Json): v is Record<string, Json> {
 function describeValue(v: Json): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${terminalSafe(JSON.stringify(v))}`;
 }
 
 class DocContext {
@@ -118,6 +120,29 @@ class DocContext {
     }
     if (required && v === '') this.fail(path, 'must not be empty');
     return v;
+  }
+
+  /**
+   * Checks a Kubernetes name with the API server's rule (`label` or `subdomain`). These values
+   * become file names (`manifests/<ns>-<name>-credentials.yaml`, ccoctl.md §2.2), IAM role names
+   * (`<name>-<ns>-<secret>`, §3.7) and trust-policy values (`system:serviceaccount:<ns>:<sa>`), so
+   * a value Kubernetes would refuse is refused here, before it can name a path or a role.
+   */
+  kubernetesName(value: string | undefined, path: string, rule: 'label' | 'subdomain', what: string): void {
+    if (value === undefined || value === '') return;
+    const problems = rule === 'label' ? dns1123LabelProblems(value) : dns1123SubdomainProblems(value);
+    // A look-alike letter (Cyrillic "а" for Latin "a") reads as valid: name the code point.
+    const foreign = /[\u{80}-\u{10FFFF}]/u.exec(value)?.[0];
+    if (foreign !== undefined) {
+      const cp = (foreign.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+      problems.push(`it holds the non-ASCII character U+${cp}`);
+    }
+    if (problems.length > 0) {
+      this.fail(
+        path,
+        `${quoteForMessage(value)} is not a valid ${what} (Kubernetes DNS-1123 ${rule}): ${problems.join('; ')}`,
+      );
+    }
   }
 
   stringList(v: Json, path: string): string[] | undefined {
@@ -155,7 +180,7 @@ function parseStatement(ctx: DocContext, entry: Json, path: string): StatementEn
   }
   const effect = ctx.string(entry, 'effect', `${path}.effect`, true);
   if (effect !== undefined && effect !== '' && effect !== 'Allow' && effect !== 'Deny') {
-    ctx.fail(`${path}.effect`, `expected "Allow" or "Deny", found "${effect}"`);
+    ctx.fail(`${path}.effect`, `expected "Allow" or "Deny", found ${quoteForMessage(effect)}`);
   }
   const actionRaw = entry['action'];
   let action: string[] | undefined;
@@ -217,17 +242,20 @@ function processDocument(doc: Json, source: SourceRef, options: FilterOptions): 
     return skip(
       'not-a-credentials-request',
       'warning',
-      `Skipping a ${typeof kind === 'string' ? kind : 'document without kind'}${typeof apiVersion === 'string' ? ` (${apiVersion})` : ''}: not a CredentialsRequest`,
+      `Skipping a ${typeof kind === 'string' ? terminalSafe(kind) : 'document without kind'}${typeof apiVersion === 'string' ? ` (${terminalSafe(apiVersion)})` : ''}: not a CredentialsRequest`,
     );
   }
   if (typeof apiVersion === 'string' && !apiVersion.startsWith('cloudcredential.openshift.io/')) {
-    ctx.fail('apiVersion', `expected cloudcredential.openshift.io/v1, found "${apiVersion}"`);
+    ctx.fail('apiVersion', `expected cloudcredential.openshift.io/v1, found ${quoteForMessage(apiVersion)}`);
   }
   const meta = isRecord(doc['metadata']) ? doc['metadata'] : {};
   if (!isRecord(doc['metadata'])) ctx.fail('metadata', 'is required');
   const name = ctx.string(meta, 'name', 'metadata.name', true) ?? '';
   const namespace = ctx.string(meta, 'namespace', 'metadata.namespace', false);
-  const id = `${namespace ?? ''}/${name}`;
+  ctx.kubernetesName(name, 'metadata.name', 'subdomain', 'CredentialsRequest name');
+  ctx.kubernetesName(namespace, 'metadata.namespace', 'label', 'namespace name');
+  // Shown in skip messages, which are printed even for documents whose names are not validated.
+  const id = terminalSafe(`${namespace ?? ''}/${name}`);
   const annotations = annotationsOf(meta);
 
   // Skip rules in ccoctl's order (ccoctl.md §3.6), before looking at the spec: a request marked
@@ -250,7 +278,7 @@ function processDocument(doc: Json, source: SourceRef, options: FilterOptions): 
         return skip(
           'feature-set',
           'info',
-          `Ignoring CredentialsRequest ${id} with feature-set ${featureSetValue}: only Default and TechPreviewNoUpgrade requests are provisioned`,
+          `Ignoring CredentialsRequest ${id} with feature-set ${terminalSafe(featureSetValue)}: only Default and TechPreviewNoUpgrade requests are provisioned`,
         );
       }
       if (options.enableTechPreview !== true) {
@@ -274,7 +302,7 @@ function processDocument(doc: Json, source: SourceRef, options: FilterOptions): 
     return skip(
       'not-aws',
       'warning',
-      `Skipping CredentialsRequest ${id}: spec.providerSpec.kind is ${typeof providerKind === 'string' ? providerKind : 'missing'}, not AWSProviderSpec`,
+      `Skipping CredentialsRequest ${id}: spec.providerSpec.kind is ${typeof providerKind === 'string' ? terminalSafe(providerKind) : 'missing'}, not AWSProviderSpec`,
     );
   }
 
@@ -284,6 +312,9 @@ function processDocument(doc: Json, source: SourceRef, options: FilterOptions): 
   else {
     const sName = ctx.string(secretRefRaw, 'name', 'spec.secretRef.name', true);
     const sNs = ctx.string(secretRefRaw, 'namespace', 'spec.secretRef.namespace', true);
+    // Kubernetes: ValidateSecretName is NameIsDNSSubdomain, ValidateNamespaceName is NameIsDNSLabel.
+    ctx.kubernetesName(sName, 'spec.secretRef.name', 'subdomain', 'Secret name');
+    ctx.kubernetesName(sNs, 'spec.secretRef.namespace', 'label', 'namespace name');
     if (sName !== undefined && sNs !== undefined) secretRef = { name: sName, namespace: sNs };
   }
 
@@ -298,10 +329,11 @@ function processDocument(doc: Json, source: SourceRef, options: FilterOptions): 
     serviceAccountNames = ctx.stringList(saRaw, 'spec.serviceAccountNames');
     if (serviceAccountNames?.length === 0)
       ctx.fail('spec.serviceAccountNames', 'must list at least one service account');
+    // Kubernetes: ValidateServiceAccountName is NameIsDNSSubdomain. An empty entry is refused
+    // too: it would trust `system:serviceaccount:<ns>:`, a subject no token carries.
     serviceAccountNames?.forEach((sa, i) => {
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(sa)) {
-        ctx.fail(`spec.serviceAccountNames[${i}]`, `"${sa}" is not a valid service account name`);
-      }
+      if (sa === '') ctx.fail(`spec.serviceAccountNames[${i}]`, 'must not be empty');
+      ctx.kubernetesName(sa, `spec.serviceAccountNames[${i}]`, 'subdomain', 'service account name');
     });
   }
 

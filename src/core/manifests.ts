@@ -1,3 +1,6 @@
+import { parseDocument } from 'yaml';
+import { parseArn } from './partitions.js';
+
 /**
  * Cluster manifests, byte-compatible with ccoctl's templates (ccoctl.md §2.1, §2.2).
  */
@@ -64,4 +67,27 @@ export function secretManifest(options: {
     'type: Opaque',
   ].join('\n');
   return options.dryRun === true ? `${body}\n${DRY_RUN_SECRET_MARKER}` : body;
+}
+
+/**
+ * The role ARN in a credentials Secret written by a real run, or undefined when `content` is not
+ * one. A dry run's Secret never qualifies: ccoctl leaves `role_arn = ` empty and appends
+ * {@link DRY_RUN_SECRET_MARKER}, which makes the YAML invalid on purpose (ccoctl.md §2.2); a real
+ * run writes the role's ARN (`arn:<partition>:iam::<account>:role/<name>`).
+ * A dry run must never replace such a Secret: the cluster would be installed with placeholders.
+ */
+export function roleArnOfRealSecret(content: string): string | undefined {
+  if (content.includes(DRY_RUN_SECRET_MARKER)) return undefined;
+  const doc = parseDocument(content, { prettyErrors: false });
+  if (doc.errors.length > 0) return undefined;
+  const value: unknown = doc.toJS();
+  if (typeof value !== 'object' || value === null) return undefined;
+  const secret = value as { kind?: unknown; stringData?: { credentials?: unknown } | null };
+  const credentials = secret.stringData?.credentials;
+  if (secret.kind !== 'Secret' || typeof credentials !== 'string') return undefined;
+  const line = /^\s*role_arn\s*=\s*(\S+)\s*$/mu.exec(credentials);
+  const arn = line?.[1];
+  if (arn === undefined) return undefined;
+  const parsed = parseArn(arn);
+  return parsed?.service === 'iam' && parsed.resource.startsWith('role/') ? arn : undefined;
 }

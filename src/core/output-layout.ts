@@ -17,7 +17,7 @@ import {
 } from './ccoctl-files.js';
 import type { CredentialsRequest } from './credentials-requests.js';
 import { renderDiscoveryDocument } from './discovery.js';
-import { StsctlError } from './errors.js';
+import { StsctlAggregateError, StsctlError } from './errors.js';
 import {
   ownershipTags,
   permissionsPolicy,
@@ -39,6 +39,7 @@ import {
 } from './manifests.js';
 import { assertUniqueRoleNames, bucketName, roleName, type RoleName, type RoleNameMode } from './names.js';
 import { oidcProviderArn, parseArn, partitionForRegion, roleArn, type PartitionId } from './partitions.js';
+import { terminalSafe } from './terminal-text.js';
 
 /**
  * What each command writes into `--output-dir`, computed without touching the disk
@@ -53,6 +54,39 @@ export interface OutputFile {
   readonly mode: number;
   /** Holds a private key: never print it, never overwrite a different existing one. */
   readonly secret?: boolean;
+}
+
+/**
+ * The longest file name (one path segment) in bytes: `NAME_MAX` is 255 on Linux (ext4, XFS, btrfs,
+ * tmpfs) and macOS (APFS, in UTF-8 bytes); Windows' NTFS allows 255 UTF-16 units, which is no less.
+ */
+export const MAX_FILE_NAME_BYTES = 255;
+
+const UTF8 = new TextEncoder();
+
+/**
+ * Why `path` cannot be an output path, or undefined when it can: it must be relative and
+ * `/`-separated, with no empty, `.` or `..` segment, no backslash (a separator on Windows), no
+ * control character (NUL ends a path in every system call) and no segment over
+ * {@link MAX_FILE_NAME_BYTES} bytes. Names from input files are validated before they get here;
+ * this is the last line that keeps every output inside `--output-dir`.
+ */
+export function outputPathProblem(path: string): string | undefined {
+  if (path === '') return 'the path is empty';
+  if (path.startsWith('/')) return 'the path is absolute';
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (/[\u0000-\u001f\u007f]/u.test(path)) return 'the path holds a control character';
+  if (path.includes('\\')) return 'the path holds a backslash';
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..') {
+      return `the path has a ${segment === '' ? 'empty' : `"${segment}"`} segment`;
+    }
+    const bytes = UTF8.encode(segment).length;
+    if (bytes > MAX_FILE_NAME_BYTES) {
+      return `the file name is ${bytes} bytes; file systems allow at most ${MAX_FILE_NAME_BYTES}`;
+    }
+  }
+  return undefined;
 }
 
 export const MODE_PRIVATE = 0o600;
@@ -257,7 +291,45 @@ export function iamRolesLayout(input: IamRolesLayoutInput): IamRolesLayout {
       mode: MODE_PRIVATE,
     });
   });
+  assertRequestOutputPaths(files, entries);
   return { roles, files };
+}
+
+/**
+ * Names from a CredentialsRequest that Kubernetes accepts can still make a file name too long
+ * (a 253-character Secret name gives a 334-byte `manifests/<ns>-<name>-credentials.yaml`): such
+ * a request is refused, naming its file, document and the field that makes the name.
+ */
+function assertRequestOutputPaths(
+  files: readonly OutputFile[],
+  entries: readonly { readonly request: CredentialsRequest; readonly role: RoleName }[],
+): void {
+  const errors: StsctlError[] = [];
+  entries.forEach(({ request, role }, index) => {
+    const paths = [
+      secretManifestPath(request.secretRef.namespace, request.secretRef.name),
+      roleRequestFileName(index, role.full),
+      policyRequestFileName(index, role.full),
+    ].filter((p) => files.some((f) => f.path === p));
+    for (const path of paths) {
+      const problem = outputPathProblem(path);
+      if (problem === undefined) continue;
+      errors.push(
+        new StsctlError(
+          'OUTPUT_PATH_INVALID',
+          `cannot name the output file ${terminalSafe(path)}: ${problem}`,
+          {
+            file: request.source.file,
+            document: request.source.document,
+            path: `${request.source.item === undefined ? '' : `items[${request.source.item}].`}spec.secretRef.name`,
+            hint: 'use shorter names in secretRef (or a shorter --name for dry-run request files)',
+          },
+        ),
+      );
+    }
+  });
+  if (errors.length === 1 && errors[0] !== undefined) throw errors[0];
+  if (errors.length > 1) throw new StsctlAggregateError('OUTPUT_PATH_INVALID', errors);
 }
 
 /** Fails when two files would land on one path (e.g. two requests naming the same Secret). */

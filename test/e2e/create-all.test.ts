@@ -10,6 +10,8 @@ import {
   statSync,
   writeFileSync,
   mkdirSync,
+  readlinkSync,
+  symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -315,4 +317,156 @@ test('an existing different private key is never overwritten', async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /refusing to overwrite/);
   assert.equal(readFileSync(join(out, 'tls', 'bound-service-account-signing-key.key'), 'utf8'), other);
+});
+
+describe('create-all: no input escapes --output-dir', () => {
+  /** Every file under `dir` with its content (symlinks as their targets): to assert nothing changed. */
+  function snapshot(dir: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (!existsSync(dir)) return out;
+    for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      const p = join(e.parentPath, e.name);
+      const key = relative(dir, p);
+      if (e.isSymbolicLink()) out[key] = `-> ${readlinkSync(p)}`;
+      else if (e.isFile()) out[key] = readFileSync(p, 'utf8');
+      else if (e.isDirectory()) out[key] = '(dir)';
+    }
+    return out;
+  }
+
+  function credentialsRequest(f: {
+    name?: string;
+    secretName?: string;
+    secretNamespace?: string;
+    serviceAccount?: string;
+  }): string {
+    return JSON.stringify({
+      apiVersion: 'cloudcredential.openshift.io/v1',
+      kind: 'CredentialsRequest',
+      metadata: { name: f.name ?? 'openshift-ingress', namespace: 'openshift-cloud-credential-operator' },
+      spec: {
+        secretRef: {
+          name: f.secretName ?? 'cloud-credentials',
+          namespace: f.secretNamespace ?? 'openshift-ingress-operator',
+        },
+        serviceAccountNames: [f.serviceAccount ?? 'ingress-operator'],
+        providerSpec: {
+          apiVersion: 'cloudcredential.openshift.io/v1',
+          kind: 'AWSProviderSpec',
+          statementEntries: [{ effect: 'Allow', action: ['route53:ListHostedZones'], resource: '*' }],
+        },
+      },
+    });
+  }
+
+  const dryRun = (credReqs: string, out: string): string[] => [
+    'create-all',
+    '--dry-run',
+    '--name',
+    'c1',
+    '--region',
+    'us-east-1',
+    '--credentials-requests-dir',
+    credReqs,
+    '--public-key-file',
+    TEST_PUBLIC_KEY,
+    '--output-dir',
+    out,
+  ];
+
+  test('path-forming fields (../, absolute, a/b, NUL, very long, uppercase, look-alike): exit 2, each named, nothing written anywhere', async () => {
+    const base = join(tmp, 'escape');
+    const crs = join(base, 'crs');
+    mkdirSync(crs, { recursive: true });
+    const cases: readonly (readonly [string, Parameters<typeof credentialsRequest>[0]])[] = [
+      ['spec.secretRef.name', { secretName: '../../../../tmp/x' }],
+      ['spec.secretRef.namespace', { secretNamespace: '/etc' }],
+      ['spec.serviceAccountNames[0]', { serviceAccount: 'a/b' }],
+      ['spec.secretRef.name', { secretName: 'a\u0000b' }],
+      ['spec.secretRef.name', { secretName: 'x'.repeat(254) }],
+      ['spec.secretRef.namespace', { secretNamespace: 'Openshift-Ingress' }],
+      ['metadata.name', { name: 'openshift-іngress' /* Cyrillic і */ }],
+    ];
+    // One file, one document per case: every problem is reported in one run.
+    writeFileSync(join(crs, 'evil.yaml'), cases.map(([, f]) => `---\n${credentialsRequest(f)}\n`).join(''));
+    const out = join(base, 'out');
+    const before = snapshot(base);
+    const r = await runStsctl(dryRun(crs, out));
+    assert.equal(r.code, 2, r.stderr);
+    cases.forEach(([field], i) => {
+      assert.ok(
+        r.stderr.includes(`evil.yaml, document ${i}, ${field}: `),
+        `document ${i} ${field} not named:\n${r.stderr}`,
+      );
+    });
+    assert.match(r.stderr, /must be no more than 253 characters \(it has 254\)/);
+    assert.match(r.stderr, /"openshift-іngress" .*it holds the non-ASCII character U\+0456/);
+    assert.ok(!r.stderr.includes('\u0000'), 'a raw NUL on stderr');
+    assert.deepEqual(snapshot(base), before, 'nothing written, inside or outside the output directory');
+    assert.equal(existsSync(join(base, 'tmp')), false);
+  });
+
+  test('a symlinked manifests/ pointing outside: exit 2 naming it, nothing written, the outside untouched', async () => {
+    const base = join(tmp, 'symlinked');
+    const out = join(base, 'out');
+    const outside = join(base, 'outside');
+    mkdirSync(out, { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'keep.txt'), 'untouched');
+    symlinkSync(outside, join(out, 'manifests'));
+    const before = snapshot(base);
+    const r = await runStsctl(dryRun(join(CREDREQS, 'aws'), out));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /out\/manifests is a symbolic link to .*outside, outside the output directory/);
+    assert.deepEqual(snapshot(base), before);
+  });
+
+  test('a file where manifests/ must be: exit 2 naming it, nothing written', async () => {
+    const out = join(tmp, 'file-in-the-way');
+    mkdirSync(out);
+    writeFileSync(join(out, 'manifests'), 'not a directory');
+    const r = await runStsctl(dryRun(join(CREDREQS, 'aws'), out));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /file-in-the-way\/manifests is a file, but manifests\/.* must be written inside it/,
+    );
+    assert.deepEqual(readdirSync(out), ['manifests']);
+  });
+
+  test("--dry-run into a real run's output directory: exit 2 naming the real Secret, which is kept", async () => {
+    const out = join(tmp, 'real-run');
+    mkdirSync(join(out, 'manifests'), { recursive: true });
+    const secretFile = join(
+      out,
+      'manifests',
+      'openshift-ingress-operator-cloud-credentials-credentials.yaml',
+    );
+    const real = [
+      'apiVersion: v1',
+      'stringData:',
+      '  credentials: |-',
+      '    [default]',
+      '    sts_regional_endpoints = regional',
+      '    role_arn = arn:aws:iam::123456789012:role/c1-openshift-ingress-operator-cloud-credentials',
+      '    web_identity_token_file = /var/run/secrets/openshift/serviceaccount/token',
+      'kind: Secret',
+      'metadata:',
+      '  name: cloud-credentials',
+      '  namespace: openshift-ingress-operator',
+      'type: Opaque',
+    ].join('\n');
+    writeFileSync(secretFile, real);
+    const r = await runStsctl(dryRun(join(CREDREQS, 'aws'), out));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /openshift-ingress-operator-cloud-credentials-credentials\.yaml is a Secret of a real run/,
+    );
+    assert.equal(readFileSync(secretFile, 'utf8'), real);
+    assert.deepEqual(readdirSync(out), ['manifests']);
+    assert.deepEqual(readdirSync(join(out, 'manifests')), [
+      'openshift-ingress-operator-cloud-credentials-credentials.yaml',
+    ]);
+  });
 });

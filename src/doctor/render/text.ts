@@ -1,10 +1,25 @@
+import { terminalSafe } from '../../core/terminal-text.js';
 import type { CheckResult, ComponentReport, DoctorReport, Finding, Verdict } from '../report.js';
 
 /**
  * The text form of a report: one block per group (the cluster, each issuer, each component), the
  * first broken link first, each finding with the AWS error it predicts and the fix. Pure and
  * colourless; the CLI decides about colour.
+ *
+ * Every line is built with the {@link t} tag, which passes each interpolated value through
+ * {@link terminalSafe}: values come from token claims, fetched documents and AWS answers, and a
+ * claim holding `ESC ] 8 ;;` or `ESC [ 2 J` must not drive the user's terminal. The literal parts
+ * are ours and stay as written.
  */
+
+/** A line of our layout: the literals as written, every interpolated value made terminal-safe. */
+function t(literals: TemplateStringsArray, ...values: readonly (string | number)[]): string {
+  let out = literals[0] ?? '';
+  values.forEach((v, i) => {
+    out += terminalSafe(String(v)) + (literals[i + 1] ?? '');
+  });
+  return out;
+}
 
 const MARK: Readonly<Record<Finding['severity'], string>> = {
   error: 'ERROR',
@@ -13,29 +28,30 @@ const MARK: Readonly<Record<Finding['severity'], string>> = {
 };
 
 function verdictLine(v: Verdict): string {
-  const who = v.serviceAccount === undefined ? '' : ` (${v.serviceAccount})`;
+  const who = v.serviceAccount === undefined ? '' : t` (${v.serviceAccount})`;
   return v.ok
-    ? `  STS answers${who}: credentials for ${v.assumedRoleArn}`
-    : `  STS answers${who}: ${v.error.code} (${v.error.status}) ${v.error.message}`;
+    ? `  STS answers${who}: ` + t`credentials for ${v.assumedRoleArn}`
+    : `  STS answers${who}: ` + t`${v.error.code} (${v.error.status}) ${v.error.message}`;
 }
 
 function findingLines(f: Finding): string[] {
-  const lines = [`  ${MARK[f.severity]} ${f.code}  ${f.title}`, `        ${f.detail}`];
+  const lines = [`  ${MARK[f.severity]} ` + t`${f.code}  ${f.title}`, t`        ${f.detail}`];
   if (f.predictedError !== undefined) {
     const e = f.predictedError;
-    lines.push(`        AWS answers: ${e.code} (${e.status}) ${e.message}`);
+    lines.push(t`        AWS answers: ${e.code} (${e.status}) ${e.message}`);
   }
   if (f.fix.length > 0) {
     lines.push('        fix:');
-    for (const step of f.fix) lines.push(`          - ${step}`);
+    for (const step of f.fix) lines.push(t`          - ${step}`);
   }
   return lines;
 }
 
 function checkLine(c: CheckResult): string | undefined {
-  if (c.outcome.status === 'could-not-check') return `    ? ${c.title}: could not check: ${c.outcome.reason}`;
+  if (c.outcome.status === 'could-not-check')
+    return t`    ? ${c.title}: could not check: ${c.outcome.reason}`;
   if (c.outcome.status === 'pass')
-    return `    ✓ ${c.title}${c.outcome.detail === '' ? '' : `: ${c.outcome.detail}`}`;
+    return t`    ✓ ${c.title}` + (c.outcome.detail === '' ? '' : t`: ${c.outcome.detail}`);
   return undefined;
 }
 
@@ -47,7 +63,7 @@ function groupTitle(c: ComponentReport): string {
       : c.findings.length > 0
         ? '! ok with notes'
         : '✓ ok';
-  return `${state}  ${kind}${c.name}${c.roleArn === undefined ? '' : `  (role ${c.roleArn})`}`;
+  return `${state}  ${kind}` + t`${c.name}` + (c.roleArn === undefined ? '' : t`  (role ${c.roleArn})`);
 }
 
 /** Renders a report as text. */
@@ -55,10 +71,11 @@ export function renderText(report: DoctorReport): string {
   const s = report.summary;
   const out: string[] = [];
   out.push(
-    `stsctl doctor (${report.mode})${report.issuer === undefined ? '' : ` — issuer ${report.issuer}`}`,
+    t`stsctl doctor (${report.mode})` + (report.issuer === undefined ? '' : t` — issuer ${report.issuer}`),
   );
   out.push(
-    `${s.healthy ? 'Healthy' : 'Broken'}: ${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s); ${s.couldNotCheck} check(s) could not run`,
+    `${s.healthy ? 'Healthy' : 'Broken'}: ` +
+      t`${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} note(s); ${s.couldNotCheck} check(s) could not run`,
   );
   // A finding shared by several groups (an issuer fault is also the cause of every token verdict
   // that depends on it) is printed in full once, then referred to.
@@ -69,11 +86,13 @@ export function renderText(report: DoctorReport): string {
     for (const v of c.verdicts) out.push(verdictLine(v));
     for (const l of c.live) {
       out.push(
-        `  live AWS${l.serviceAccount === undefined ? '' : ` (${l.serviceAccount})`}: ${
-          l.ok
-            ? `credentials for ${l.assumedRoleArn ?? ''}`
-            : `${l.error?.code ?? ''} ${l.error?.message ?? ''}`
-        } — ${l.matchesPrediction ? 'as predicted' : 'NOT as predicted'}`,
+        '  live AWS' +
+          (l.serviceAccount === undefined ? '' : t` (${l.serviceAccount})`) +
+          ': ' +
+          (l.ok
+            ? t`credentials for ${l.assumedRoleArn ?? ''}`
+            : t`${l.error?.code ?? ''} ${l.error?.message ?? ''}`) +
+          ` — ${l.matchesPrediction ? 'as predicted' : 'NOT as predicted'}`,
       );
     }
     for (const f of c.findings) {
@@ -83,7 +102,7 @@ export function renderText(report: DoctorReport): string {
         printed.set(key, c.kind === 'issuer' ? `issuer ${c.name}` : c.name);
         out.push(...findingLines(f));
       } else {
-        out.push(`  ${MARK[f.severity]} ${f.code}  ${f.title} (as above, under ${where})`);
+        out.push(`  ${MARK[f.severity]} ` + t`${f.code}  ${f.title} (as above, under ${where})`);
       }
     }
     const lines = c.checks.map(checkLine).filter((l): l is string => l !== undefined);
