@@ -13,7 +13,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { StsctlAggregateError, StsctlError } from '../core/errors.js';
+import { StsctlAggregateError, StsctlError, type ErrorCode } from '../core/errors.js';
 import { roleArnOfRealSecret } from '../core/manifests.js';
 import { outputPathProblem, type OutputFile } from '../core/output-layout.js';
 import { terminalSafe } from '../core/terminal-text.js';
@@ -122,7 +122,7 @@ class Problems {
   readonly list: StsctlError[] = [];
   private readonly seen = new Set<string>();
 
-  add(code: string, file: string, message: string, hint?: string): void {
+  add(code: ErrorCode, file: string, message: string, hint?: string): void {
     const key = `${code}\u0000${file}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
