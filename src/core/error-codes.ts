@@ -277,7 +277,8 @@ export const ERROR_CODES = {
   OUTPUT_PATH_INVALID: {
     group: 'output',
     kind: 'usage',
-    title: 'an output path formed from an input is not a plain relative path, or a file name is over 255 bytes',
+    title:
+      'an output path formed from an input is not a plain relative path, or a file name is over 255 bytes',
     message: '{field}: {value} would make the output path {path}, which {reason}',
     hint: 'fix the named field of the input file (Kubernetes names: lower-case letters, digits, "-" and ".")',
   },
