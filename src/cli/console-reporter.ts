@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import { recordCompleted } from './interrupt.js';
 import type { Reporter } from '../commands/reporter.js';
 
 /**
@@ -32,6 +33,7 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
   };
   return {
     info(message) {
+      recordCompleted(message);
       if (!options.quiet) write(message);
     },
     warn(message) {
@@ -44,7 +46,14 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
       if (!spinnerUsable(options.stream) || options.quiet) return work();
       // ora (and its terminal helpers) load only when a spinner is shown.
       const { default: ora } = await import('ora');
-      const spinner = ora({ text: label, stream: options.stream, color: 'cyan', isEnabled: true }).start();
+      const spinner = ora({
+        text: label,
+        stream: options.stream,
+        color: 'cyan',
+        isEnabled: true,
+        // Raw-mode stdin would swallow Ctrl-C (interrupt.ts handles SIGINT).
+        discardStdin: false,
+      }).start();
       try {
         const result = await work();
         spinner.succeed();

@@ -18,6 +18,8 @@ if (argv.length === 1 && argv[0] === '--version') {
     process.stderr.write(`(node:${process.pid}) ${w.name}: ${w.message}\n`);
   });
 
+  const { installInterruptHandlers } = await import('./interrupt.js');
+  installInterruptHandlers(process.stderr);
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(argv, {
     io: {

@@ -14,6 +14,7 @@ import {
   writeSandboxState,
   type SandboxState,
 } from '../sandbox/state.js';
+import { handOverSignals } from './interrupt.js';
 import { SCHEMA_VERSION, type CliIo } from './io.js';
 
 /** `stsctl sandbox up|env|status|down` (and the hidden `run` that `up` starts in the background). */
@@ -83,6 +84,7 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
       io.stderr.write(
         `sandbox ready: AWS ${sb.endpoints.aws}, STS ${sb.endpoints.sts}, edge 127.0.0.1:${sb.endpoints.edgePort}\n`,
       );
+      handOverSignals();
       await new Promise<void>((done) => {
         const stop = (): void => {
           done();
