@@ -4,7 +4,7 @@ import type { CreateResult } from '../commands/create.js';
 import type { Reporter } from '../commands/reporter.js';
 import type { Hosting } from '../core/output-layout.js';
 import type { RoleNameMode } from '../core/names.js';
-import { SCHEMA_VERSION, type CliIo } from './io.js';
+import { CliExit, SCHEMA_VERSION, type CliIo } from './io.js';
 import type { ProvisionOptions, ProvisionScope } from '../commands/provision.js';
 import type { TraceRecorder } from '../aws/trace.js';
 import { StsctlError } from '../core/errors.js';
@@ -288,7 +288,12 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
       .summary('Show what create-all would change in AWS (create / update with a field diff / unchanged)'),
     false,
   );
-  addRealRunOptions(planCmd, true).action(async (opts: CreateAllFlags) => {
+  planCmd.option(
+    '--detailed-exitcode',
+    'exit 0 when there is nothing to change, 2 when there are changes, 1 on error (for CI)',
+    false,
+  );
+  addRealRunOptions(planCmd, true).action(async (opts: CreateAllFlags & { detailedExitcode: boolean }) => {
     const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
     const trace = await traceFor(ctx, opts);
     const { previewPlan } = await load.provision();
@@ -306,6 +311,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
       { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
     );
     ctx.io.stdout.write(opts.output === 'json' ? renderPlanJson(p) : renderPlanText(p));
+    if (opts.detailedExitcode && p.changes.some((c) => c.action !== 'unchanged')) throw new CliExit(2);
   });
 
   const del = program

@@ -18,6 +18,17 @@ export const EXIT = {
   usage: 2,
 } as const;
 
+/**
+ * Thrown by a command that finished its work but must end with another exit code than 0 (not an
+ * error: nothing more is printed), e.g. `plan --detailed-exitcode` with changes to make.
+ */
+export class CliExit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this.name = 'CliExit';
+  }
+}
+
 export async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { StsctlError } from '../core/errors.js';
 import { createConsoleReporter, useColour } from './console-reporter.js';
 import { addCreateCommands, addPlanAndDeleteCommands } from './create-commands.js';
-import { EXIT, type CliIo } from './io.js';
+import { CliExit, EXIT, type CliIo } from './io.js';
 import { addTokenCommands } from './token-commands.js';
 import { addSandboxCommands } from './sandbox-commands.js';
 import { addDoctorCommands } from './doctor-commands.js';
@@ -71,33 +71,47 @@ export function buildProgram(options: RunOptions): Command {
 
 /** Runs the CLI with `argv` (without the node and script entries); returns the exit code. */
 export async function runCli(argv: readonly string[], options: RunOptions): Promise<number> {
+  const { code, requested } = await run(argv, options);
+  // `plan --detailed-exitcode` reserves 2 for "changes to make" (as CI systems expect from
+  // terraform's flag of the same name): every error, bad usage included, is then 1.
+  if (!requested && code === EXIT.usage && argv.includes('--detailed-exitcode')) return EXIT.failure;
+  return code;
+}
+
+/** Runs the program: the exit code, and whether the command itself asked for it (`CliExit`). */
+async function run(
+  argv: readonly string[],
+  options: RunOptions,
+): Promise<{ readonly code: number; readonly requested: boolean }> {
+  const exit = (code: number): { code: number; requested: boolean } => ({ code, requested: false });
   const program = buildProgram(options);
   const c = pc.createColors(useColour(options.io.stderr, options.io.env));
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT.ok;
+    return exit(EXIT.ok);
   } catch (e) {
+    if (e instanceof CliExit) return { code: e.code, requested: true };
     if (e instanceof CommanderError) {
       if (
         e.code === 'commander.helpDisplayed' ||
         e.code === 'commander.version' ||
         e.code === 'commander.help'
       ) {
-        return EXIT.ok;
+        return exit(EXIT.ok);
       }
       // Commander has already printed the message.
-      return EXIT.usage;
+      return exit(EXIT.usage);
     }
     if (e instanceof StsctlError) {
       options.io.stderr.write(`${c.red('error:')} ${e.describe()}\n`);
       if (e.hint !== undefined) options.io.stderr.write(`${c.dim('hint:')} ${e.hint}\n`);
-      return e.kind === 'usage' ? EXIT.usage : EXIT.failure;
+      return exit(e.kind === 'usage' ? EXIT.usage : EXIT.failure);
     }
     const message = e instanceof Error ? e.message : String(e);
     options.io.stderr.write(`${c.red('error:')} ${message}\n`);
     if (options.io.env['STSCTL_DEBUG'] !== undefined && e instanceof Error && e.stack !== undefined) {
       options.io.stderr.write(`${e.stack}\n`);
     }
-    return EXIT.failure;
+    return exit(EXIT.failure);
   }
 }
