@@ -33,6 +33,11 @@ export function queryParameters(search: string, formBody: string | undefined): U
   return params;
 }
 
+/** Parameters of a Query request, read by name or in order. `URLSearchParams` is one. */
+export interface QueryParameters extends Iterable<[string, string]> {
+  get(name: string): string | null;
+}
+
 const POLICY_ARN_KEY = /^PolicyArns\.member\.(\d+)\.arn$/;
 
 /**
@@ -40,7 +45,7 @@ const POLICY_ARN_KEY = /^PolicyArns\.member\.(\d+)\.arn$/;
  * (the model reports missing ones with AWS's message). `PolicyArns.member.N.arn` are collected in
  * N order, the Query serialization of a list of `PolicyDescriptorType`.
  */
-export function assumeRoleWithWebIdentityRequest(params: URLSearchParams): AssumeRoleWithWebIdentityRequest {
+export function assumeRoleWithWebIdentityRequest(params: QueryParameters): AssumeRoleWithWebIdentityRequest {
   const policyArns: { index: number; arn: string }[] = [];
   for (const [key, value] of params) {
     const match = POLICY_ARN_KEY.exec(key);
@@ -75,7 +80,7 @@ const CREDENTIAL_IN_AUTHORIZATION = /Credential=([^/,\s]+)\//;
  */
 export function signingAccessKeyId(
   authorization: string | undefined,
-  params: URLSearchParams,
+  params: QueryParameters,
 ): string | undefined {
   if (authorization !== undefined) {
     const match = CREDENTIAL_IN_AUTHORIZATION.exec(authorization);
