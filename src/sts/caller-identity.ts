@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AwsError } from '../webidentity/types.js';
 import type { IssuedSessions } from './credentials.js';
 import type { QueryParameters } from './query-request.js';
-import { sendError, sendXml } from './respond.js';
+import { renderGetCallerIdentityJson } from './json.js';
+import { sendBody, sendError, type Reply } from './respond.js';
 import type { StsCounters } from './stats.js';
 import { renderGetCallerIdentityResponse } from './xml.js';
 
@@ -33,9 +34,7 @@ export function answerCallerIdentity(
   req: IncomingMessage,
   params: QueryParameters,
   accessKeyId: string,
-  res: ServerResponse,
-  requestId: string,
-  started: number,
+  reply: Reply,
 ): boolean {
   const { counters } = deps;
   const session = deps.sessions.get(accessKeyId);
@@ -49,19 +48,18 @@ export function answerCallerIdentity(
         ? INVALID_CLIENT_TOKEN_ID
         : undefined;
   if (refusal !== undefined) {
-    sendError(res, refusal, requestId);
-    counters.log('GetCallerIdentity', session.assumedRoleArn, refusal.code, started);
+    sendError(reply, refusal);
+    counters.log('GetCallerIdentity', session.assumedRoleArn, refusal.code, reply.started);
     return true;
   }
-  sendXml(
-    res,
+  const identity = { arn: session.assumedRoleArn, userId: session.assumedRoleId, account: session.account };
+  sendBody(
+    reply,
     200,
-    requestId,
-    renderGetCallerIdentityResponse(
-      { arn: session.assumedRoleArn, userId: session.assumedRoleId, account: session.account },
-      requestId,
-    ),
+    reply.format === 'json'
+      ? renderGetCallerIdentityJson(identity, reply.requestId)
+      : renderGetCallerIdentityResponse(identity, reply.requestId),
   );
-  counters.log('GetCallerIdentity', session.assumedRoleArn, 'OK', started);
+  counters.log('GetCallerIdentity', session.assumedRoleArn, 'OK', reply.started);
   return true;
 }

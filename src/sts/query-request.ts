@@ -3,7 +3,7 @@ import type { AssumeRoleWithWebIdentityRequest } from '../webidentity/types.js';
 /**
  * Reading AWS Query-protocol requests (aws-sts-oidc.md §1.1): a form POST
  * (`application/x-www-form-urlencoded`, with or without a charset) or a GET with the same
- * parameters in the query string. Both clients installed here (AWS SDK JS v3 `AwsQueryProtocol`,
+ * parameters in the query string (parsed by `query-parameters.ts`). Both clients installed here (AWS SDK JS v3 `AwsQueryProtocol`,
  * botocore `protocol: "query"`) send the form POST.
  */
 
@@ -19,18 +19,6 @@ export function isFormContentType(contentType: string | undefined): boolean {
   if (COMMON_FORM_TYPES.has(contentType)) return true;
   const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase();
   return mediaType === 'application/x-www-form-urlencoded';
-}
-
-/**
- * The parameters of a Query request: the query string, then the form body (body values win, as a
- * form POST carries the operation's parameters).
- */
-export function queryParameters(search: string, formBody: string | undefined): URLSearchParams {
-  const params = new URLSearchParams(search);
-  if (formBody !== undefined && formBody.length > 0) {
-    for (const [key, value] of new URLSearchParams(formBody)) params.set(key, value);
-  }
-  return params;
 }
 
 /** Parameters of a Query request, read by name or in order. `URLSearchParams` is one. */

@@ -1,20 +1,69 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AwsError } from '../webidentity/types.js';
+import type { ResponseFormat } from './front-end.js';
+import { renderErrorJson } from './json.js';
 import { renderErrorResponse } from './xml.js';
 
-/** Sends a Query-protocol XML body with the headers STS sets (aws-sts-oidc.md §1.3, §1.4). */
-export function sendXml(res: ServerResponse, status: number, requestId: string, body: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'text/xml',
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': requestId,
-  });
-  res.end(body);
+/** Where and how one request is answered. */
+export interface Reply {
+  readonly res: ServerResponse;
+  /** Sent as `x-amzn-RequestId` and in the body. */
+  readonly requestId: string;
+  readonly format: ResponseFormat;
+  /** `performance.now()` when the request arrived, for the log line. */
+  readonly started: number;
 }
 
-/** Sends `error` in the Query error envelope. */
-export function sendError(res: ServerResponse, error: AwsError, requestId: string): void {
-  sendXml(res, error.status, requestId, renderErrorResponse(error, requestId));
+const CONTENT_TYPES: Readonly<Record<ResponseFormat, string>> = {
+  xml: 'text/xml',
+  json: 'application/json',
+};
+
+/**
+ * Writes the status, the headers STS sets (aws-sts-oidc.md §1.3, §1.4) and the whole body, without
+ * ending the response (the caller decides when the connection may close).
+ */
+export function writeBody(
+  reply: Reply,
+  status: number,
+  body: string,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): void {
+  reply.res.writeHead(status, {
+    ...extraHeaders,
+    'Content-Type': CONTENT_TYPES[reply.format],
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': reply.requestId,
+  });
+  reply.res.write(body);
+}
+
+/** Sends a whole answer. */
+export function sendBody(
+  reply: Reply,
+  status: number,
+  body: string,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): void {
+  writeBody(reply, status, body, extraHeaders);
+  reply.res.end();
+}
+
+/** `error` in the Query error envelope (in `namespace` when given), or its JSON form. */
+export function errorBody(reply: Reply, error: AwsError, namespace?: string): string {
+  return reply.format === 'json'
+    ? renderErrorJson(error, reply.requestId)
+    : renderErrorResponse(error, reply.requestId, namespace);
+}
+
+/** Sends `error` as a whole answer. */
+export function sendError(
+  reply: Reply,
+  error: AwsError,
+  namespace?: string,
+  extraHeaders?: Readonly<Record<string, string>>,
+): void {
+  sendBody(reply, error.status, errorBody(reply, error, namespace), extraHeaders);
 }
 
 /**

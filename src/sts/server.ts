@@ -11,6 +11,7 @@ import { closeServer, listen } from './http-lifecycle.js';
 import { CachedIamReader, type IamReadOptions } from './iam-reader.js';
 import { CachingIssuerView } from './issuer-cache.js';
 import type { StsLogger } from './logger.js';
+import { resolveLimits, type StsLimits } from './limits.js';
 import { sendError } from './respond.js';
 import { StsCounters, type StsServerStats } from './stats.js';
 import type { WebIdentityEvaluator, WebIdentityHandlerDeps } from './web-identity-handler.js';
@@ -23,7 +24,8 @@ export type { WebIdentityEvaluator } from './web-identity-handler.js';
  * The validating STS server: an HTTP endpoint speaking STS's Query protocol that answers
  * `AssumeRoleWithWebIdentity` the way AWS does. It does protocol, I/O, caching and credentials;
  * every decision comes from the web-identity model (`src/webidentity`), so the server and
- * `stsctl doctor` can never disagree. Every other action is proxied to `forwardEndpoint` (moto).
+ * `stsctl doctor` can never disagree. Every other STS action is proxied to `forwardEndpoint`
+ * (moto); what is neither is refused as AWS refuses it (src/sts/front-end.ts).
  */
 
 /** Options of {@link startStsServer}. */
@@ -36,7 +38,7 @@ export interface StsServerOptions {
   readonly region: string;
   /** How to read IAM (roles, OIDC providers): moto in the sandbox, a real account elsewhere. */
   readonly iam: IamReadOptions;
-  /** Where every other STS action, and requests this server cannot handle, are proxied. */
+  /** Where every other STS action (the allow-list in actions.ts) is proxied. */
   readonly forwardEndpoint?: string;
   /** How the issuer is fetched (discovery, JWKS), as STS would from the public internet. */
   readonly issuer: IssuerView;
@@ -58,6 +60,8 @@ export interface StsServerOptions {
   readonly logger?: StsLogger;
   /** The model; default `evaluateWebIdentity` from `src/webidentity`. */
   readonly evaluate?: WebIdentityEvaluator;
+  /** Bounds on what one client may cost; each default is in {@link DEFAULT_STS_LIMITS}. */
+  readonly limits?: Partial<StsLimits>;
 }
 
 /** A started server. */
@@ -80,6 +84,7 @@ export interface RunningStsServer {
  * @see docs/validating-sts.md
  */
 export async function startStsServer(options: StsServerOptions): Promise<RunningStsServer> {
+  const limits = resolveLimits(options.limits);
   // Cache ages use a monotonic clock, not the injected one: a frozen test clock must not make
   // IAM changes invisible forever.
   const monotonic = (): number => performance.now();
@@ -95,18 +100,33 @@ export async function startStsServer(options: StsServerOptions): Promise<Running
     fetchBudgetMs: options.fetchBudgetMs,
   };
   const forwarder =
-    options.forwardEndpoint === undefined ? undefined : new Forwarder(options.forwardEndpoint);
+    options.forwardEndpoint === undefined
+      ? undefined
+      : new Forwarder(options.forwardEndpoint, limits.forwardTimeoutMs);
   const handle = (req: IncomingMessage, res: ServerResponse): Promise<void> =>
-    handleRequest({ ...deps, forwarder }, req, res);
+    handleRequest({ ...deps, forwarder, limits }, req, res);
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      counters.warn(`sts request failed: ${message}`);
-      if (!res.headersSent) sendError(res, INTERNAL_FAILURE, randomUUID());
-      else res.destroy();
-    });
-  });
+  const server: Server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks both timeouts on this interval (default 30 s): a quarter of the shorter one
+      // keeps a slow sender's overrun within 25 % of the documented bound.
+      connectionsCheckingInterval: Math.max(50, Math.floor(limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        counters.warn(`sts request failed: ${message}`);
+        if (!res.headersSent) {
+          const reply = { res, requestId: randomUUID(), format: 'xml', started: performance.now() } as const;
+          sendError(reply, INTERNAL_FAILURE);
+        } else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = limits.maxConnections;
   // Keep client connections open between calls (SDKs pool them) longer than their idle timeouts.
   server.keepAliveTimeout = 65_000;
 

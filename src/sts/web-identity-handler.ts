@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type {
   AssumeRoleWithWebIdentityRequest,
   WebIdentityInput,
@@ -9,7 +8,8 @@ import { INTERNAL_FAILURE } from './errors.js';
 import { IamReadError, parseRoleArn, type CachedIamReader } from './iam-reader.js';
 import type { CachingIssuerView } from './issuer-cache.js';
 import { assumeRoleWithWebIdentityRequest, packedPolicySize, type QueryParameters } from './query-request.js';
-import { logValue, sendError, sendXml } from './respond.js';
+import { renderAssumeRoleWithWebIdentityJson } from './json.js';
+import { logValue, sendBody, sendError, type Reply } from './respond.js';
 import type { StsCounters } from './stats.js';
 import { renderAssumeRoleWithWebIdentityResponse } from './xml.js';
 
@@ -67,11 +67,10 @@ export async function evaluateWithRefresh(
 export async function answerAssumeRoleWithWebIdentity(
   deps: WebIdentityHandlerDeps,
   params: QueryParameters,
-  res: ServerResponse,
-  requestId: string,
-  started: number,
+  reply: Reply,
 ): Promise<void> {
   const { counters, clock } = deps;
+  const { requestId, started } = reply;
   const request = assumeRoleWithWebIdentityRequest(params);
   const role = request.RoleArn ?? '-';
   let result: WebIdentityResult;
@@ -85,14 +84,14 @@ export async function answerAssumeRoleWithWebIdentity(
         ? error.message
         : `model failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'unknown'}`;
     counters.warn(`sts AssumeRoleWithWebIdentity role=${logValue(role)} internal error: ${reason}`);
-    sendError(res, INTERNAL_FAILURE, requestId);
+    sendError(reply, INTERNAL_FAILURE);
     counters.log('AssumeRoleWithWebIdentity', role, INTERNAL_FAILURE.code, started);
     return;
   }
   if (!result.ok) {
     counters.failed++;
     counters.countError(result.error.code);
-    sendError(res, result.error, requestId);
+    sendError(reply, result.error);
     counters.log('AssumeRoleWithWebIdentity', role, `${result.error.code}(${result.rule})`, started);
     return;
   }
@@ -107,11 +106,13 @@ export async function answerAssumeRoleWithWebIdentity(
     expiresAt: expiresAt.getTime(),
   });
   counters.ok++;
-  sendXml(
-    res,
+  const size = packedPolicySize(request);
+  sendBody(
+    reply,
     200,
-    requestId,
-    renderAssumeRoleWithWebIdentityResponse(grant, credentials, requestId, packedPolicySize(request)),
+    reply.format === 'json'
+      ? renderAssumeRoleWithWebIdentityJson(grant, credentials, requestId, size)
+      : renderAssumeRoleWithWebIdentityResponse(grant, credentials, requestId, size),
   );
   counters.log('AssumeRoleWithWebIdentity', role, 'OK', started);
 }
