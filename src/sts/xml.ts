@@ -57,6 +57,15 @@ function element(name: string, text: string): string {
 }
 
 /**
+ * An element whose text this server generated from a fixed alphabet (credentials: base32,
+ * base64, digits; request ids: a UUID), which needs no escaping. Skipping the scan of the
+ * 900-character session token saves measurable time on every grant.
+ */
+function ownElement(name: string, text: string): string {
+  return `<${name}>${text}</${name}>`;
+}
+
+/**
  * The `AssumeRoleWithWebIdentity` success body. Order as in a real response (aws-sts-oidc.md
  * §1.3): Audience, AssumedRoleUser{Arn, AssumedRoleId}, Provider, Credentials{AccessKeyId,
  * SecretAccessKey, SessionToken, Expiration}, SubjectFromWebIdentityToken, then SourceIdentity.
@@ -79,10 +88,10 @@ export function renderAssumeRoleWithWebIdentityResponse(
     '    </AssumedRoleUser>\n',
     `    ${element('Provider', grant.provider)}\n`,
     '    <Credentials>\n',
-    `      ${element('AccessKeyId', credentials.accessKeyId)}\n`,
-    `      ${element('SecretAccessKey', credentials.secretAccessKey)}\n`,
-    `      ${element('SessionToken', credentials.sessionToken)}\n`,
-    `      ${element('Expiration', credentials.expiration)}\n`,
+    `      ${ownElement('AccessKeyId', credentials.accessKeyId)}\n`,
+    `      ${ownElement('SecretAccessKey', credentials.secretAccessKey)}\n`,
+    `      ${ownElement('SessionToken', credentials.sessionToken)}\n`,
+    `      ${ownElement('Expiration', credentials.expiration)}\n`,
     '    </Credentials>\n',
     `    ${element('SubjectFromWebIdentityToken', grant.subjectFromWebIdentityToken)}\n`,
   ];
@@ -95,7 +104,7 @@ export function renderAssumeRoleWithWebIdentityResponse(
   parts.push(
     '  </AssumeRoleWithWebIdentityResult>\n',
     '  <ResponseMetadata>\n',
-    `    ${element('RequestId', requestId)}\n`,
+    `    ${ownElement('RequestId', requestId)}\n`,
     '  </ResponseMetadata>\n',
     '</AssumeRoleWithWebIdentityResponse>\n',
   );
@@ -119,7 +128,7 @@ export function renderErrorResponse(
     `    ${element('Code', error.code)}\n`,
     `    ${element('Message', error.message)}\n`,
     '  </Error>\n',
-    `  ${element('RequestId', requestId)}\n`,
+    `  ${ownElement('RequestId', requestId)}\n`,
     '</ErrorResponse>\n',
   ].join('');
 }
@@ -144,7 +153,7 @@ export function renderGetCallerIdentityResponse(identity: CallerIdentity, reques
     `    ${element('Account', identity.account)}\n`,
     '  </GetCallerIdentityResult>\n',
     '  <ResponseMetadata>\n',
-    `    ${element('RequestId', requestId)}\n`,
+    `    ${ownElement('RequestId', requestId)}\n`,
     '  </ResponseMetadata>\n',
     '</GetCallerIdentityResponse>\n',
   ].join('');
