@@ -9,3 +9,4 @@ export {
 export type { IamReadOptions } from './iam-reader.js';
 export { IamReadError, parseRoleArn, decodePolicyDocument } from './iam-reader.js';
 export { formatAwsTimestamp, mintSessionCredentials, type IssuedCredentials } from './credentials.js';
+export { DEFAULT_STS_LIMITS, type StsLimits } from './limits.js';

@@ -3,7 +3,7 @@ import type { AssumeRoleWithWebIdentityRequest } from '../webidentity/types.js';
 /**
  * Reading AWS Query-protocol requests (aws-sts-oidc.md §1.1): a form POST
  * (`application/x-www-form-urlencoded`, with or without a charset) or a GET with the same
- * parameters in the query string. Both clients installed here (AWS SDK JS v3 `AwsQueryProtocol`,
+ * parameters in the query string (parsed by `query-parameters.ts`). Both clients installed here (AWS SDK JS v3 `AwsQueryProtocol`,
  * botocore `protocol: "query"`) send the form POST.
  */
 
@@ -21,16 +21,9 @@ export function isFormContentType(contentType: string | undefined): boolean {
   return mediaType === 'application/x-www-form-urlencoded';
 }
 
-/**
- * The parameters of a Query request: the query string, then the form body (body values win, as a
- * form POST carries the operation's parameters).
- */
-export function queryParameters(search: string, formBody: string | undefined): URLSearchParams {
-  const params = new URLSearchParams(search);
-  if (formBody !== undefined && formBody.length > 0) {
-    for (const [key, value] of new URLSearchParams(formBody)) params.set(key, value);
-  }
-  return params;
+/** Parameters of a Query request, read by name or in order. `URLSearchParams` is one. */
+export interface QueryParameters extends Iterable<[string, string]> {
+  get(name: string): string | null;
 }
 
 const POLICY_ARN_KEY = /^PolicyArns\.member\.(\d+)\.arn$/;
@@ -40,7 +33,7 @@ const POLICY_ARN_KEY = /^PolicyArns\.member\.(\d+)\.arn$/;
  * (the model reports missing ones with AWS's message). `PolicyArns.member.N.arn` are collected in
  * N order, the Query serialization of a list of `PolicyDescriptorType`.
  */
-export function assumeRoleWithWebIdentityRequest(params: URLSearchParams): AssumeRoleWithWebIdentityRequest {
+export function assumeRoleWithWebIdentityRequest(params: QueryParameters): AssumeRoleWithWebIdentityRequest {
   const policyArns: { index: number; arn: string }[] = [];
   for (const [key, value] of params) {
     const match = POLICY_ARN_KEY.exec(key);
@@ -75,7 +68,7 @@ const CREDENTIAL_IN_AUTHORIZATION = /Credential=([^/,\s]+)\//;
  */
 export function signingAccessKeyId(
   authorization: string | undefined,
-  params: URLSearchParams,
+  params: QueryParameters,
 ): string | undefined {
   if (authorization !== undefined) {
     const match = CREDENTIAL_IN_AUTHORIZATION.exec(authorization);

@@ -18,6 +18,7 @@ import {
 import {
   startStsServer,
   type RunningStsServer,
+  type StsLimits,
   type StsLogger,
   type WebIdentityEvaluator,
 } from '../../../../src/sts/index.js';
@@ -78,6 +79,7 @@ export interface FixtureOptions {
   readonly evaluate?: WebIdentityEvaluator;
   /** Reuse a running moto instead of starting one. */
   readonly moto?: RunningMoto;
+  readonly limits?: Partial<StsLimits>;
 }
 
 export async function startStsFixture(options: FixtureOptions = {}): Promise<StsFixture> {
@@ -131,6 +133,7 @@ export async function startStsFixture(options: FixtureOptions = {}): Promise<Sts
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.evaluate === undefined ? {} : { evaluate: options.evaluate }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
   return {
     moto,
