@@ -9,7 +9,6 @@
  *
  * Prints machine info and per-run figures; recorded in docs/PERFORMANCE.md.
  */
-import 'reflect-metadata';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';

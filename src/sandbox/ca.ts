@@ -13,20 +13,32 @@
  * (certificates and intermediate keys) can be saved to a directory so several processes of one
  * `sandbox up` share them.
  */
-// @peculiar/x509 2.x resolves its services through tsyringe, which needs a Reflect metadata
-// polyfill loaded first (its README, "Reflect Polyfill Required").
-import 'reflect-metadata';
-import { webcrypto, X509Certificate as NodeX509Certificate } from 'node:crypto';
+import { createPrivateKey, webcrypto, X509Certificate as NodeX509Certificate } from 'node:crypto';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as x509 from '@peculiar/x509';
+import type * as X509 from '@peculiar/x509';
 import { StsctlError } from '../core/errors.js';
 
-// Node's webcrypto is the WebCrypto `Crypto` object; the DOM type is not in our lib (ES2023 only).
-x509.cryptoProvider.set(webcrypto);
+let x509Module: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509, loaded when the sandbox first makes or reads certificates, so that importing the
+ * sandbox installs no global: 2.x resolves its services through tsyringe, which needs a Reflect
+ * metadata polyfill loaded first (its README, "Reflect Polyfill Required"). Node's webcrypto is the
+ * WebCrypto `Crypto` object it signs with.
+ */
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= (async () => {
+    await import('reflect-metadata');
+    const x509 = await import('@peculiar/x509');
+    x509.cryptoProvider.set(webcrypto);
+    return x509;
+  })();
+  return x509Module;
+}
 
 const EC_KEY: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const EC_SIGN: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
@@ -93,7 +105,8 @@ export function certificateSha1(pem: string): string {
 }
 
 function toPem(der: ArrayBuffer, label: string): string {
-  return x509.PemConverter.encode(der, label) + '\n';
+  const body = Buffer.from(der).toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
+  return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
@@ -101,7 +114,7 @@ async function exportKeyPem(key: CryptoKey): Promise<string> {
 }
 
 async function importKeyPem(pem: string): Promise<CryptoKey> {
-  const der = x509.PemConverter.decodeFirst(pem);
+  const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
   return webcrypto.subtle.importKey('pkcs8', der, EC_KEY, true, ['sign']);
 }
 
@@ -117,6 +130,7 @@ function randomSerial(): string {
 }
 
 async function createAuthorityMaterial(name: string): Promise<AuthorityMaterial> {
+  const x509 = await loadX509();
   const now = Date.now();
   const rootKeys = await generateKeys();
   const rootName = `CN=${name} Root CA, O=stsctl sandbox`;
@@ -162,6 +176,7 @@ async function createAuthorityMaterial(name: string): Promise<AuthorityMaterial>
 }
 
 async function authorityFromMaterial(material: AuthorityMaterial): Promise<CertificateAuthority> {
+  const x509 = await loadX509();
   const signingKey = await importKeyPem(material.intermediateKeyPem);
   const intermediate = new x509.X509Certificate(material.intermediatePem);
   const intermediatePem = material.intermediatePem;
@@ -183,7 +198,7 @@ async function authorityFromMaterial(material: AuthorityMaterial): Promise<Certi
           ? new Date(now - DAY_MS)
           : new Date(now + (options.validDays ?? 90) * DAY_MS);
       const keys = await generateKeys();
-      const names: x509.JsonGeneralName[] = [
+      const names: X509.JsonGeneralName[] = [
         ...options.dnsNames.map((value) => ({ type: 'dns' as const, value })),
         ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
       ];

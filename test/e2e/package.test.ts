@@ -78,6 +78,15 @@ test('every entry point imports from the installed package, with its documented 
   for (const [entry, names] of Object.entries(missing)) assert.deepEqual(names, [], `${entry} exports them`);
 });
 
+test('no entry installs a global on import (the sandbox loads its certificate library on first use)', async () => {
+  const script = `
+    for (const entry of ${JSON.stringify(ENTRIES)}) await import(entry);
+    process.stdout.write(JSON.stringify({ getMetadata: typeof Reflect.getMetadata, defineMetadata: typeof Reflect.defineMetadata }));
+  `;
+  const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { cwd: project });
+  assert.deepEqual(JSON.parse(stdout), { getMetadata: 'undefined', defineMetadata: 'undefined' });
+});
+
 test('the root entry computes a kid and loads neither the CLI nor the AWS SDK', async () => {
   const script = `
     import { readFileSync } from 'node:fs';

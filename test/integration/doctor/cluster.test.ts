@@ -1,3 +1,4 @@
+// This test makes certificates with @peculiar/x509 itself, which needs the Reflect polyfill first.
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
