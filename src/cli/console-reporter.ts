@@ -1,6 +1,7 @@
 import ora from 'ora';
 import pc from 'picocolors';
-import type { Reporter } from '../commands/reporter.js';
+import { progressEvent, progressLevel, progressText } from '../core/progress.js';
+import type { Reporter } from '../core/reporter.js';
 
 /**
  * The CLI's reporter: progress and logs on stderr (stdout is for results), colour only on a
@@ -16,6 +17,7 @@ export function useColour(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
   return stream.isTTY && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '');
 }
 
+/** The CLI's reporter: each event's text (src/core/progress.ts) at its level. */
 export function createConsoleReporter(options: ConsoleReporterOptions): Reporter {
   const colour = useColour(options.stream);
   const c = pc.createColors(colour);
@@ -23,18 +25,19 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
     options.stream.write(`${line}\n`);
   };
   return {
-    info(message) {
-      if (!options.quiet) write(message);
+    emit(code, data) {
+      const event = progressEvent(code, data);
+      const message = progressText(event);
+      const level = progressLevel(event);
+      if (level === 'warn') write(`${c.yellow('warning:')} ${message}`);
+      else if (level === 'debug') {
+        if (options.verbose) write(c.dim(message));
+      } else if (!options.quiet) write(message);
     },
-    warn(message) {
-      write(`${c.yellow('warning:')} ${message}`);
-    },
-    debug(message) {
-      if (options.verbose) write(c.dim(message));
-    },
-    async task(label, work) {
+    async task(code, data, work) {
       if (!options.stream.isTTY || options.quiet) return work();
-      const spinner = ora({ text: label, stream: options.stream, color: 'cyan', isEnabled: true }).start();
+      const text = progressText(progressEvent(code, data));
+      const spinner = ora({ text, stream: options.stream, color: 'cyan', isEnabled: true }).start();
       try {
         const result = await work();
         spinner.succeed();

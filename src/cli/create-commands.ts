@@ -7,7 +7,7 @@ import {
   createKeyPair,
   type CreateResult,
 } from '../commands/create.js';
-import type { Reporter } from '../commands/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { Hosting } from '../core/output-layout.js';
 import type { RoleNameMode } from '../core/names.js';
 import { SCHEMA_VERSION, type CliIo } from './io.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { join, resolve } from 'node:path';
-import type { Reporter } from '../commands/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import {
   addRotationKey,
   NEXT_KEY_DIR,

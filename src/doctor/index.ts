@@ -21,3 +21,4 @@ export {
 } from './findings/registry.js';
 export type * from './report.js';
 export type * from './target.js';
+export type * from './ports.js';

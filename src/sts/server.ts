@@ -12,7 +12,8 @@ import type {
 } from '../webidentity/types.js';
 import { IssuedSessions, mintSessionCredentials } from './credentials.js';
 import { Forwarder } from './forward.js';
-import { CachedIamReader, IamReadError, parseRoleArn, type IamReadOptions } from './iam-reader.js';
+import { parseRoleArn } from '../webidentity/iam-view.js';
+import { CachedIamReader, IamReadError, type IamReadOptions } from './iam-reader.js';
 import { CachingIssuerView } from './issuer-cache.js';
 import {
   assumeRoleWithWebIdentityRequest,
