@@ -11,8 +11,9 @@ import type { IamOidcProvider, IamRole, IamView } from '../webidentity/types.js'
 /**
  * The IAM side of the validating STS: reads the role and the account's OIDC providers through the
  * AWS SDK v3 (moto in the sandbox, a real account read-only elsewhere) and caches them per account
- * with a TTL (IAM's answers mapped by src/webidentity/iam-view.ts, as the doctor maps them), the way IAM's own eventual consistency lets a change take a moment to show
- * (aws-sts-oidc.md §5.2). `invalidate()` makes the next request read IAM again.
+ * with a TTL, the way IAM's own eventual consistency lets a change take a moment to show
+ * (aws-sts-oidc.md §5.2). `invalidate()` makes the next request read IAM again. IAM's answers
+ * become the model's view through src/webidentity/iam-view.ts, as they do for the doctor.
  */
 
 /** Where and as whom IAM is read. */
