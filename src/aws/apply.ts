@@ -78,6 +78,22 @@ async function applyIssuer(o: ApplyOptions, obs: Observed, p: Plan, applied: App
   return { ...obs, provider };
 }
 
+/**
+ * Nothing changes when the run would move the cluster to another issuer without `--migrate-issuer`
+ * (src/aws/plan/identity.ts): exit 2, before any AWS call that changes something.
+ */
+function refuseSilentMigration(p: Plan, desired: Desired): void {
+  const m = p.migration;
+  if (m === undefined || desired.migrateIssuer === true) return;
+  throw new StsctlError(
+    'ISSUER_MIGRATION_REFUSED',
+    `this run would change the issuer of "${desired.name}" from ${m.from} to ${m.to ?? 'a new CloudFront domain'}: ${m.consequences.join('; ')}`,
+    {
+      hint: 'run with the flags that created the cluster (--hosting, --custom-domain, --region), or add --migrate-issuer to move it on purpose',
+    },
+  );
+}
+
 /** Observes, plans and applies until the plan is empty. */
 export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   const applied: AppliedLog = [];
@@ -88,6 +104,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
     return t === undefined ? o.desired : { ...o.desired, thumbprints: t };
   };
   const initial = plan(await withThumbprints(plan(o.desired, obs).issuer), obs);
+  refuseSilentMigration(initial, o.desired);
   let p = initial;
   let desired = o.desired;
   if (o.desired.issuer) {

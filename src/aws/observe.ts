@@ -15,13 +15,13 @@ import {
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
-  HeadBucketCommand,
+  GetBucketLocationCommand,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { StsctlError } from '../core/errors.js';
 import type { Tag } from '../core/iam-documents.js';
 import { decodePolicyDocument } from '../webidentity/iam-view.js';
-import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, s3VirtualHost } from '../core/issuer.js';
+import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, issuerHostPath, s3VirtualHost } from '../core/issuer.js';
 import type { AwsClients } from './clients.js';
 import { mapLimit } from './concurrency.js';
 import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
@@ -34,7 +34,7 @@ import type {
   ObservedProvider,
   ObservedRole,
 } from './model.js';
-import { ownershipComment } from './plan.js';
+import { ownershipComment, publishedIssuer } from './plan.js';
 
 /**
  * observe → plan → apply: **observe** reads what the account holds for one `--name`. Reads only;
@@ -69,22 +69,34 @@ async function readObject(
   return { body: await obj.Body.transformToString('utf8'), contentType: obj.ContentType };
 }
 
+/**
+ * A bucket's region from GetBucketLocation: an empty LocationConstraint means us-east-1, and the
+ * legacy `EU` means eu-west-1 (S3 API reference, GetBucketLocation).
+ */
+export function bucketRegion(constraint: string | undefined): string {
+  if (constraint === undefined || constraint === '') return 'us-east-1';
+  return constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
 /** The issuer bucket: tags, policy, public-access block and the two issuer objects. */
 export async function observeBucket(clients: AwsClients, bucket: string): Promise<ObservedBucket> {
+  const absent: ObservedBucket = {
+    name: bucket,
+    exists: false,
+    tags: [],
+    policy: undefined,
+    publicAccessBlock: undefined,
+    discovery: undefined,
+    jwks: undefined,
+  };
+  let region: string;
   try {
-    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    // GetBucketLocation answers from any region, where HeadBucket answers a bucket of another
+    // region with a redirect; its region is what a re-run with another --region must be told.
+    const loc = await clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+    region = bucketRegion(loc.LocationConstraint);
   } catch (e) {
-    if (isAwsError(e, 'NotFound', 'NoSuchBucket')) {
-      return {
-        name: bucket,
-        exists: false,
-        tags: [],
-        policy: undefined,
-        publicAccessBlock: undefined,
-        discovery: undefined,
-        jwks: undefined,
-      };
-    }
+    if (isAwsError(e, 'NotFound', 'NoSuchBucket')) return absent;
     if (isAwsError(e, 'Forbidden', 'AccessDenied', '403')) {
       throw new StsctlError(
         'BUCKET_NOT_OURS',
@@ -96,8 +108,10 @@ export async function observeBucket(clients: AwsClients, bucket: string): Promis
         },
       );
     }
-    throw awsFailure(`reading bucket ${bucket}`, e);
+    throw awsFailure(`locating bucket ${bucket}`, e);
   }
+  // In another region the bucket is not read further: the plan refuses the run (BUCKET_REGION_MISMATCH).
+  if (region !== clients.region) return { ...absent, exists: true, region };
   const [tagging, policy, pab, discovery, jwks] = await Promise.all([
     awsCall(
       `reading the tags of ${bucket}`,
@@ -121,6 +135,7 @@ export async function observeBucket(clients: AwsClients, bucket: string): Promis
   return {
     name: bucket,
     exists: true,
+    region,
     tags: tags(tagging?.TagSet),
     policy: policy?.Policy,
     publicAccessBlock:
@@ -328,6 +343,13 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
       : distribution === undefined
         ? undefined
         : await observeProvider(clients, distribution.domainName);
+  // The provider of the issuer published today, when the run leads elsewhere (a migration).
+  const published = publishedIssuer(bucket.discovery?.body);
+  const current = target.issuerHostPath ?? distribution?.domainName;
+  const publishedIssuerProvider =
+    published === undefined || issuerHostPath(published) === current || target.providerArn !== undefined
+      ? undefined
+      : await observeProvider(clients, issuerHostPath(published));
   return {
     accountId,
     bucket,
@@ -335,5 +357,6 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
     distribution,
     provider,
     roles: new Map(target.roleNames.map((n, i) => [n, roles[i]])),
+    ...(publishedIssuerProvider === undefined ? {} : { publishedIssuerProvider }),
   };
 }

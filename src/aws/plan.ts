@@ -3,6 +3,7 @@ import { oidcProviderArn, partitionForRegion } from '../core/partitions.js';
 import type { Desired, Observed } from './model.js';
 import { planBucket, planBucketPolicy } from './plan/bucket.js';
 import { planDistribution } from './plan/distribution.js';
+import { checkBucketRegion, planMigration } from './plan/identity.js';
 import { planDiscovery, planJwks, plannedIssuer } from './plan/documents.js';
 import { planProvider } from './plan/provider.js';
 import { planRoles } from './plan/roles.js';
@@ -21,9 +22,11 @@ export * from './plan/types.js';
 export { desiredPublicAccessBlock, oacBucketPolicy } from './plan/bucket.js';
 export { ownershipComment } from './plan/distribution.js';
 export { plannedIssuer, plannedJwks } from './plan/documents.js';
+export { publishedIssuer, type IssuerMigration } from './plan/identity.js';
 
 /** Computes the plan. Pure. */
 export function plan(desired: Desired, observed: Observed): Plan {
+  checkBucketRegion(desired, observed);
   const partition = partitionForRegion(desired.region).id;
   const issuer = desired.issuer
     ? plannedIssuer(desired, observed)
@@ -49,6 +52,7 @@ export function plan(desired: Desired, observed: Observed): Plan {
     );
   }
   changes.push(...planRoles(ctx));
+  const migration = planMigration(desired, observed, issuer);
   return {
     name: desired.name,
     region: desired.region,
@@ -56,6 +60,7 @@ export function plan(desired: Desired, observed: Observed): Plan {
     issuer,
     providerArn,
     changes,
+    ...(migration === undefined ? {} : { migration }),
   };
 }
 

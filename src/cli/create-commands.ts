@@ -174,6 +174,7 @@ interface RealRunFlags {
   profile?: string;
   trace?: boolean;
   deployTimeout?: string;
+  migrateIssuer?: boolean;
 }
 
 function addRealRunOptions(cmd: Command, hosting: boolean): Command {
@@ -185,7 +186,12 @@ function addRealRunOptions(cmd: Command, hosting: boolean): Command {
       )
       .option('--acm-certificate-arn <arn>', 'ACM certificate for --custom-domain (must be in us-east-1)')
       .option('--force', 'Replace a published keys.json holding other keys instead of merging by kid', false)
-      .option('--deploy-timeout <seconds>', 'How long to wait for CloudFront to deploy', '1500');
+      .option('--deploy-timeout <seconds>', 'How long to wait for CloudFront to deploy', '1500')
+      .option(
+        '--migrate-issuer',
+        "Allow a run that changes the cluster's published issuer (other hosting, custom domain); the old provider and keys are kept",
+        false,
+      );
   }
   return cmd
     .option(
@@ -233,6 +239,7 @@ async function realRun(
       forceKeys: flags.force === true,
       profile: flags.profile,
       deployTimeoutMs: seconds(flags.deployTimeout, '--deploy-timeout'),
+      migrateIssuer: flags.migrateIssuer === true,
     },
     ctx.reporter(),
     { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
@@ -299,6 +306,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
         acmCertificateArn: opts.acmCertificateArn,
         forceKeys: opts.force === true,
         profile: opts.profile,
+        migrateIssuer: opts.migrateIssuer === true,
       },
       ctx.reporter(),
       { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },

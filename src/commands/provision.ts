@@ -57,6 +57,8 @@ export interface ProvisionOptions {
   readonly forceKeys: boolean;
   readonly profile?: string | undefined;
   readonly deployTimeoutMs?: number | undefined;
+  /** Allow the run to change the cluster's published issuer (`--migrate-issuer`); default false. */
+  readonly migrateIssuer?: boolean | undefined;
 }
 
 export interface ProvisionDeps {
@@ -236,6 +238,7 @@ async function prepare(
     tags,
     jwks: publicKey === undefined ? { keys: [] } : buildJwks([publicKey]),
     replaceKeys: o.forceKeys,
+    migrateIssuer: o.migrateIssuer === true,
     issuer: o.scope !== 'iam-roles',
     roles,
   };

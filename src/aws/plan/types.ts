@@ -1,4 +1,5 @@
 import type { Desired, Observed } from '../model.js';
+import type { IssuerMigration } from './identity.js';
 
 /**
  * The plan's contract: every change names its resource (`kind`, `id`) and every differing field
@@ -78,6 +79,8 @@ export interface Plan {
   readonly issuer: string | undefined;
   readonly providerArn: string | undefined;
   readonly changes: readonly Change[];
+  /** Set when the run would change the cluster's published issuer (refused without `--migrate-issuer`). */
+  readonly migration?: IssuerMigration | undefined;
 }
 
 /** What every resource planner reads: the inputs and what the composer derived from them. */
