@@ -89,6 +89,14 @@ export function nextSignerSecret(privateKeyPem: string, publicKeyPem: string): s
 
 async function publishedJwks(clients: AwsClients, name: string, bucket: string): Promise<Jwks> {
   const observed = await observeBucket(clients, bucket);
+  if (observed.exists && observed.region !== undefined && observed.region !== clients.region) {
+    // observe reads nothing more of a bucket in another region (S3 serves it only from there).
+    throw new StsctlError(
+      'BUCKET_REGION_MISMATCH',
+      `the bucket ${bucket} exists in ${observed.region}, not in ${clients.region} (--region)`,
+      { path: '--region', hint: `run with --region ${observed.region}` },
+    );
+  }
   if (!observed.exists || observed.jwks === undefined) {
     throw new StsctlError('NO_PUBLISHED_KEYS', `no ${JWKS_OBJECT_KEY} is published in the bucket ${bucket}`, {
       hint: `publish the issuer first: stsctl create-identity-provider --name ${name} --region <region>`,
