@@ -3,11 +3,10 @@ import {
   DeleteDistributionCommand,
   DeleteOriginAccessControlCommand,
   GetCloudFrontOriginAccessIdentityCommand,
-  GetDistributionCommand,
-  paginateListCloudFrontOriginAccessIdentities,
   GetDistributionConfigCommand,
   GetOriginAccessControlCommand,
   UpdateDistributionCommand,
+  paginateListCloudFrontOriginAccessIdentities,
 } from '@aws-sdk/client-cloudfront';
 import {
   DeleteOpenIDConnectProviderCommand,
@@ -15,12 +14,12 @@ import {
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
   GetOpenIDConnectProviderCommand,
-  ListAttachedRolePoliciesCommand,
-  ListInstanceProfilesForRoleCommand,
   ListOpenIDConnectProvidersCommand,
-  ListRolePoliciesCommand,
-  ListRoleTagsCommand,
   RemoveRoleFromInstanceProfileCommand,
+  paginateListAttachedRolePolicies,
+  paginateListInstanceProfilesForRole,
+  paginateListRolePolicies,
+  paginateListRoleTags,
   paginateListRoles,
 } from '@aws-sdk/client-iam';
 import {
@@ -31,14 +30,14 @@ import {
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
 } from '@aws-sdk/client-s3';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Reporter } from '../commands/reporter.js';
 import { ownershipTagKey } from '../core/iam-documents.js';
 import { bucketName } from '../core/names.js';
-import { StsctlError } from '../core/errors.js';
+import type { Reporter } from '../core/reporter.js';
 import type { AwsClients } from './clients.js';
+import { waitForDistribution } from './cloudfront-wait.js';
 import { awsFailure, isAwsError } from './errors.js';
 import { observeDistribution, observeOriginAccessControl } from './observe.js';
+import { ownershipComment } from './plan.js';
 
 /**
  * `delete`: removes exactly what carries `openshift.io/cloud-credential-operator/<name>` — and
@@ -48,8 +47,9 @@ import { observeDistribution, observeOriginAccessControl } from './observe.js';
  * Comment `openshift.io/cloud-credential-operator/<name>` (ccoctl.md §4) —, the roles (inline and attached
  * policies, instance profiles), the IAM OIDC provider. Roles are found by their name prefix
  * (`<name>-`), so an account with thousands of roles costs one ListRoles page per 1000 roles,
- * not a GetRole each (ccoctl.md §5.1). Every step runs even when another failed; what remains is
- * listed and the command fails.
+ * not a GetRole each (ccoctl.md §5.1). Each resource family is found, then deleted, by its own
+ * function below. Every step runs even when another failed; what remains is listed and the
+ * command fails.
  */
 
 export interface DeletionItem {
@@ -82,46 +82,122 @@ export interface DeleteOptions {
   readonly reporter: Reporter;
   readonly deployTimeoutMs?: number;
   readonly maxPollMs?: number;
+  /** Cancels a CloudFront deployment wait. */
+  readonly signal?: AbortSignal;
 }
 
 function owned(tags: readonly { Key?: string | undefined }[] | undefined, name: string): boolean {
   return (tags ?? []).some((t) => t.Key === ownershipTagKey(name));
 }
 
-export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
-  const { clients, name, reporter } = o;
-  const found: DeletionItem[] = [];
-  const deleted: DeletionItem[] = [];
-  const remaining: (DeletionItem & { reason: string })[] = [];
-  const foreignObjects: string[] = [];
-  const attempt = async (item: DeletionItem, work: () => Promise<unknown>): Promise<boolean> => {
-    found.push(item);
-    if (o.dryRun) return true;
+/** The record of one deletion run, and the two ways every step goes through it. */
+class DeletionLog {
+  readonly found: DeletionItem[] = [];
+  readonly deleted: DeletionItem[] = [];
+  readonly remaining: (DeletionItem & { reason: string })[] = [];
+  readonly foreignObjects: string[] = [];
+
+  constructor(private readonly o: DeleteOptions) {}
+
+  /** Deletes one item found to be ours (only records it in a dry run); false when it failed. */
+  async attempt(item: DeletionItem, work: () => Promise<unknown>): Promise<boolean> {
+    this.found.push(item);
+    if (this.o.dryRun) return true;
     try {
       await work();
-      deleted.push(item);
-      reporter.info(`Deleted ${item.kind} ${item.id}`);
+      this.deleted.push(item);
+      this.o.reporter.emit('resource.deleted', { kind: item.kind, id: item.id });
       return true;
     } catch (e) {
       const reason = awsFailure(`deleting ${item.kind} ${item.id}`, e).message;
-      remaining.push({ ...item, reason });
-      reporter.warn(reason);
+      this.remaining.push({ ...item, reason });
+      this.o.reporter.emit('resource.not-deleted', { kind: item.kind, id: item.id, reason });
       return false;
     }
-  };
-  const safely = async (what: string, work: () => Promise<void>): Promise<void> => {
+  }
+
+  /** Runs one family's finding step; a failure is recorded as remaining, and the run goes on. */
+  async safely(kind: DeletionItem['kind'], what: string, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (e) {
       const reason = awsFailure(what, e).message;
-      remaining.push({ kind: 'bucket', id: what, reason });
-      reporter.warn(reason);
+      this.remaining.push({ kind, id: what, reason });
+      this.o.reporter.emit('resource.not-deleted', { kind, id: what, reason });
     }
-  };
+  }
 
-  // 1-2. Bucket: our objects (all versions), then the bucket if it is ours and empty.
+  result(): DeletionResult {
+    return {
+      found: this.found,
+      deleted: this.deleted,
+      remaining: this.remaining,
+      foreignObjects: this.foreignObjects,
+    };
+  }
+}
+
+/**
+ * Every version and delete marker of the bucket, page by page. S3's SDK has no paginator for
+ * ListObjectVersions (it pages by two markers, KeyMarker and VersionIdMarker, which the SDK's
+ * paginator generator does not model), so the markers are followed here.
+ */
+async function* objectVersionPages(
+  clients: AwsClients,
+  bucket: string,
+): AsyncGenerator<ListObjectVersionsCommandOutput> {
+  let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    const page = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, ...markers }));
+    yield page;
+    if (page.IsTruncated !== true) return;
+    markers = {
+      ...(page.NextKeyMarker === undefined ? {} : { KeyMarker: page.NextKeyMarker }),
+      ...(page.NextVersionIdMarker === undefined ? {} : { VersionIdMarker: page.NextVersionIdMarker }),
+    };
+  }
+}
+
+interface ObjectVersion {
+  readonly key: string;
+  readonly versionId: string | undefined;
+  readonly ours: boolean;
+}
+
+/** Finds the bucket's object versions and which carry our tag (delete markers belong to a key we delete). */
+async function findObjectVersions(o: DeleteOptions, bucket: string): Promise<ObjectVersion[]> {
+  const { clients, name } = o;
+  const found: ObjectVersion[] = [];
+  for await (const page of objectVersionPages(clients, bucket)) {
+    const versions = [
+      ...(page.Versions ?? []).map((v) => ({ key: v.Key ?? '', version: v.VersionId, marker: false })),
+      ...(page.DeleteMarkers ?? []).map((v) => ({ key: v.Key ?? '', version: v.VersionId, marker: true })),
+    ];
+    for (const v of versions) {
+      // Unversioned buckets list the version id "null"; S3 wants no VersionId for those.
+      const versionId = v.version === undefined || v.version === 'null' ? undefined : v.version;
+      let ours = v.marker;
+      if (!v.marker) {
+        const t = await clients.s3.send(
+          new GetObjectTaggingCommand({
+            Bucket: bucket,
+            Key: v.key,
+            ...(versionId === undefined ? {} : { VersionId: versionId }),
+          }),
+        );
+        ours = owned(t.TagSet, name);
+      }
+      found.push({ key: v.key, versionId, ours });
+    }
+  }
+  return found;
+}
+
+/** 1–2. The bucket: our objects (all versions), then the bucket if it is ours and left empty. */
+async function deleteBucketFamily(o: DeleteOptions, log: DeletionLog): Promise<void> {
+  const { clients, name, reporter } = o;
   const bucket = bucketName(name);
-  await safely(`reading bucket ${bucket}`, async () => {
+  await log.safely('bucket', `reading bucket ${bucket}`, async () => {
     let bucketTags;
     try {
       bucketTags = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
@@ -132,77 +208,50 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
     }
     if (!owned(bucketTags.TagSet, name)) return;
     let allOurs = true;
-    // ListObjectVersions has no SDK paginator: follow the key and version markers by hand.
-    const pages: ListObjectVersionsCommandOutput[] = [];
-    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
-    for (;;) {
-      const page = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, ...markers }));
-      pages.push(page);
-      if (page.IsTruncated !== true) break;
-      markers = {
-        ...(page.NextKeyMarker === undefined ? {} : { KeyMarker: page.NextKeyMarker }),
-        ...(page.NextVersionIdMarker === undefined ? {} : { VersionIdMarker: page.NextVersionIdMarker }),
-      };
-    }
-    for (const page of pages) {
-      const versions = [
-        ...(page.Versions ?? []).map((v) => ({ key: v.Key ?? '', version: v.VersionId, marker: false })),
-        ...(page.DeleteMarkers ?? []).map((v) => ({ key: v.Key ?? '', version: v.VersionId, marker: true })),
-      ];
-      for (const v of versions) {
-        const versionId = v.version === undefined || v.version === 'null' ? undefined : v.version;
-        let ours = v.marker; // delete markers carry no tags; they belong to a key we delete
-        if (!v.marker) {
-          const t = await clients.s3.send(
-            new GetObjectTaggingCommand({
+    for (const v of await findObjectVersions(o, bucket)) {
+      if (!v.ours) {
+        allOurs = false;
+        log.foreignObjects.push(v.key);
+        continue;
+      }
+      const versionId = v.versionId;
+      const ok = await log.attempt(
+        {
+          kind: 'object',
+          id: `s3://${bucket}/${v.key}${versionId === undefined ? '' : `?versionId=${versionId}`}`,
+        },
+        () =>
+          clients.s3.send(
+            new DeleteObjectCommand({
               Bucket: bucket,
               Key: v.key,
               ...(versionId === undefined ? {} : { VersionId: versionId }),
             }),
-          );
-          ours = owned(t.TagSet, name);
-        }
-        if (!ours) {
-          allOurs = false;
-          foreignObjects.push(v.key);
-          continue;
-        }
-        const ok = await attempt(
-          {
-            kind: 'object',
-            id: `s3://${bucket}/${v.key}${versionId === undefined ? '' : `?versionId=${versionId}`}`,
-          },
-          () =>
-            clients.s3.send(
-              new DeleteObjectCommand({
-                Bucket: bucket,
-                Key: v.key,
-                ...(versionId === undefined ? {} : { VersionId: versionId }),
-              }),
-            ),
-        );
-        allOurs &&= ok;
-      }
-    }
-    if (!allOurs && foreignObjects.length > 0) {
-      reporter.warn(
-        `bucket ${bucket} holds objects without the ownership tag (${foreignObjects.join(', ')}): left alone, so the bucket stays`,
+          ),
       );
-      remaining.push({ kind: 'bucket', id: bucket, reason: 'holds objects stsctl did not create' });
-      found.push({ kind: 'bucket', id: bucket });
+      allOurs &&= ok;
+    }
+    if (!allOurs && log.foreignObjects.length > 0) {
+      reporter.emit('bucket.kept-foreign-objects', { bucket, keys: [...log.foreignObjects] });
+      log.remaining.push({ kind: 'bucket', id: bucket, reason: 'holds objects stsctl did not create' });
+      log.found.push({ kind: 'bucket', id: bucket });
       return;
     }
-    await attempt({ kind: 'bucket', id: bucket }, () =>
+    await log.attempt({ kind: 'bucket', id: bucket }, () =>
       clients.s3.send(new DeleteBucketCommand({ Bucket: bucket })),
     );
   });
+}
 
-  // 3-4. CloudFront: the distribution (disable, wait, delete), then its OAC.
-  await safely('reading CloudFront distributions', async () => {
+/** 3–4. CloudFront: the distribution (disable, wait, delete), its OAC, and ccoctl's OAI. */
+async function deleteCloudFrontFamily(o: DeleteOptions, log: DeletionLog): Promise<void> {
+  const { clients, name, reporter } = o;
+  const bucket = bucketName(name);
+  await log.safely('distribution', 'reading CloudFront distributions', async () => {
     const dist = await observeDistribution(clients, name, bucket, o.region);
     if (dist === undefined || !owned(dist.tags, name)) return;
-    await attempt({ kind: 'distribution', id: dist.id }, async () => {
-      let config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
+    await log.attempt({ kind: 'distribution', id: dist.id }, async () => {
+      const config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
       if (config.DistributionConfig?.Enabled === true) {
         await clients.cloudfront.send(
           new UpdateDistributionCommand({
@@ -211,47 +260,38 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
             DistributionConfig: { ...config.DistributionConfig, Enabled: false },
           }),
         );
-        reporter.info(
-          `Disabled CloudFront distribution ${dist.id}; waiting for it to deploy before deleting it`,
-        );
+        reporter.emit('distribution.disabled', { id: dist.id });
       }
-      const deadline = Date.now() + (o.deployTimeoutMs ?? 25 * 60_000);
-      for (let pause = 1000; ; pause = Math.min(pause * 2, o.maxPollMs ?? 15_000)) {
-        const got = await clients.cloudfront.send(new GetDistributionCommand({ Id: dist.id }));
-        if (got.Distribution?.Status === 'Deployed') break;
-        if (Date.now() + pause > deadline)
-          throw new StsctlError(
-            'DISTRIBUTION_DEPLOY_TIMEOUT',
-            `distribution ${dist.id} still ${got.Distribution?.Status ?? ''}; run delete again later`,
-          );
-        await sleep(pause);
-      }
-      config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
-      await clients.cloudfront.send(new DeleteDistributionCommand({ Id: dist.id, IfMatch: config.ETag }));
+      // CloudFront deletes only a disabled distribution whose last change is deployed (DeleteDistribution).
+      await waitForDistribution(clients, dist.id, reporter, {
+        deployTimeoutMs: o.deployTimeoutMs,
+        maxPollMs: o.maxPollMs,
+        signal: o.signal,
+      });
+      const latest = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
+      await clients.cloudfront.send(new DeleteDistributionCommand({ Id: dist.id, IfMatch: latest.ETag }));
     });
   });
-  await safely('reading CloudFront origin access controls', async () => {
+  await log.safely('origin-access-control', 'reading CloudFront origin access controls', async () => {
     const oac = await observeOriginAccessControl(clients, bucket);
-    if (oac === undefined || oac.description !== `openshift.io/cloud-credential-operator/${name}`) return;
-    await attempt({ kind: 'origin-access-control', id: oac.id }, async () => {
+    if (oac === undefined || oac.description !== ownershipComment(name)) return;
+    await log.attempt({ kind: 'origin-access-control', id: oac.id }, async () => {
       const got = await clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: oac.id }));
       await clients.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac.id, IfMatch: got.ETag }));
     });
   });
-
   // ccoctl's OAI: after the distribution, which would otherwise keep it in use.
-  await safely('listing CloudFront origin access identities', async () => {
-    const comment = `openshift.io/cloud-credential-operator/${name}`;
+  await log.safely('origin-access-identity', 'listing CloudFront origin access identities', async () => {
     const ids: string[] = [];
     for await (const page of paginateListCloudFrontOriginAccessIdentities(
       { client: clients.cloudfront },
       {},
     )) {
       for (const i of page.CloudFrontOriginAccessIdentityList?.Items ?? [])
-        if (i.Comment === comment && i.Id !== undefined) ids.push(i.Id);
+        if (i.Comment === ownershipComment(name) && i.Id !== undefined) ids.push(i.Id);
     }
     for (const id of ids) {
-      await attempt({ kind: 'origin-access-identity', id }, async () => {
+      await log.attempt({ kind: 'origin-access-identity', id }, async () => {
         const got = await clients.cloudfront.send(new GetCloudFrontOriginAccessIdentityCommand({ Id: id }));
         await clients.cloudfront.send(
           new DeleteCloudFrontOriginAccessIdentityCommand({ Id: id, IfMatch: got.ETag }),
@@ -259,43 +299,59 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
       });
     }
   });
+}
 
-  // 5. Roles, found by name prefix, confirmed by tag.
-  await safely('listing roles', async () => {
-    const candidates: string[] = [];
-    for await (const page of paginateListRoles({ client: clients.iam }, { MaxItems: 1000 })) {
-      for (const r of page.Roles ?? [])
-        if (r.RoleName?.startsWith(`${name}-`) === true) candidates.push(r.RoleName);
-    }
-    for (const roleName of candidates) {
-      const t = await clients.iam.send(new ListRoleTagsCommand({ RoleName: roleName }));
-      if (!owned(t.Tags, name)) continue;
-      await attempt({ kind: 'role', id: roleName }, async () => {
-        const inline = await clients.iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
-        for (const p of inline.PolicyNames ?? [])
-          await clients.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: p }));
-        const attached = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
-        for (const p of attached.AttachedPolicies ?? []) {
-          await clients.iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: p.PolicyArn }));
-        }
-        const profiles = await clients.iam.send(
-          new ListInstanceProfilesForRoleCommand({ RoleName: roleName }),
-        );
-        for (const p of profiles.InstanceProfiles ?? []) {
-          await clients.iam.send(
-            new RemoveRoleFromInstanceProfileCommand({
-              RoleName: roleName,
-              InstanceProfileName: p.InstanceProfileName,
-            }),
-          );
-        }
-        await clients.iam.send(new DeleteRoleCommand({ RoleName: roleName }));
-      });
-    }
+/** Finds our roles: by name prefix from ListRoles, confirmed by the ownership tag. */
+async function findOwnedRoles(o: DeleteOptions): Promise<string[]> {
+  const { clients, name } = o;
+  const candidates: string[] = [];
+  for await (const page of paginateListRoles({ client: clients.iam }, { MaxItems: 1000 })) {
+    for (const r of page.Roles ?? [])
+      if (r.RoleName?.startsWith(`${name}-`) === true) candidates.push(r.RoleName);
+  }
+  const ours: string[] = [];
+  for (const roleName of candidates) {
+    const tags = [];
+    for await (const page of paginateListRoleTags({ client: clients.iam }, { RoleName: roleName }))
+      tags.push(...(page.Tags ?? []));
+    if (owned(tags, name)) ours.push(roleName);
+  }
+  return ours;
+}
+
+/** Deletes one role: IAM refuses while it has inline or attached policies or instance profiles. */
+async function deleteRole(clients: AwsClients, roleName: string): Promise<void> {
+  const iam = { client: clients.iam };
+  for await (const page of paginateListRolePolicies(iam, { RoleName: roleName }))
+    for (const p of page.PolicyNames ?? [])
+      await clients.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: p }));
+  for await (const page of paginateListAttachedRolePolicies(iam, { RoleName: roleName }))
+    for (const p of page.AttachedPolicies ?? [])
+      await clients.iam.send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: p.PolicyArn }));
+  for await (const page of paginateListInstanceProfilesForRole(iam, { RoleName: roleName }))
+    for (const p of page.InstanceProfiles ?? [])
+      await clients.iam.send(
+        new RemoveRoleFromInstanceProfileCommand({
+          RoleName: roleName,
+          InstanceProfileName: p.InstanceProfileName,
+        }),
+      );
+  await clients.iam.send(new DeleteRoleCommand({ RoleName: roleName }));
+}
+
+/** 5. The roles. */
+async function deleteRoles(o: DeleteOptions, log: DeletionLog): Promise<void> {
+  await log.safely('role', 'listing roles', async () => {
+    for (const roleName of await findOwnedRoles(o))
+      await log.attempt({ kind: 'role', id: roleName }, () => deleteRole(o.clients, roleName));
   });
+}
 
-  // 6. Every IAM OIDC provider carrying the tag (ccoctl stops at the first).
-  await safely('listing IAM OIDC providers', async () => {
+/** 6. Every IAM OIDC provider carrying the tag (ccoctl stops at the first). */
+async function deleteProviders(o: DeleteOptions, log: DeletionLog): Promise<void> {
+  const { clients, name } = o;
+  await log.safely('oidc-provider', 'listing IAM OIDC providers', async () => {
+    // ListOpenIDConnectProviders takes no Marker: IAM returns every provider at once (IAM API reference).
     const listed = await clients.iam.send(new ListOpenIDConnectProvidersCommand({}));
     for (const p of listed.OpenIDConnectProviderList ?? []) {
       if (p.Arn === undefined) continue;
@@ -304,11 +360,19 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
         new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }),
       );
       if (!owned(got.Tags, name)) continue;
-      await attempt({ kind: 'oidc-provider', id: arn }, () =>
+      await log.attempt({ kind: 'oidc-provider', id: arn }, () =>
         clients.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
       );
     }
   });
+}
 
-  return { found, deleted, remaining, foreignObjects };
+/** Deletes (or with `dryRun` lists) everything of `name` that carries the ownership tag. */
+export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
+  const log = new DeletionLog(o);
+  await deleteBucketFamily(o, log);
+  await deleteCloudFrontFamily(o, log);
+  await deleteRoles(o, log);
+  await deleteProviders(o, log);
+  return log.result();
 }

@@ -21,6 +21,8 @@ export interface ObservedObject {
 export interface ObservedBucket {
   readonly name: string;
   readonly exists: boolean;
+  /** The bucket's region (GetBucketLocation), when it exists. */
+  readonly region?: string | undefined;
   readonly tags: readonly Tag[];
   /** The bucket policy JSON, when one is set. */
   readonly policy: string | undefined;
@@ -81,6 +83,11 @@ export interface Observed {
   readonly provider: ObservedProvider | undefined;
   /** By role name; undefined when the role does not exist. */
   readonly roles: ReadonlyMap<string, ObservedRole | undefined>;
+  /**
+   * The IAM OIDC provider of the issuer the bucket's discovery document names, when that is not
+   * the issuer this run leads to (a migration; see src/aws/plan/identity.ts).
+   */
+  readonly publishedIssuerProvider?: ObservedProvider | undefined;
 }
 
 export type HostingSpec =
@@ -119,4 +126,6 @@ export interface Desired {
   readonly roles: readonly DesiredRole[];
   /** Thumbprints to register, when known (from the live TLS chain). */
   readonly thumbprints?: readonly string[] | undefined;
+  /** Allow a run that changes the published issuer (`--migrate-issuer`); default false. */
+  readonly migrateIssuer?: boolean | undefined;
 }

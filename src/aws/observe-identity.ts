@@ -15,11 +15,10 @@ import {
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
-import { StsctlError } from '../core/errors.js';
-import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../sts/iam-reader.js';
+import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../webidentity/iam-view.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
 import { createAwsClients, proxyRequestHandler, type AwsClientOptions, type AwsClients } from './clients.js';
-import { awsFailure, isAwsError } from './errors.js';
+import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
 
 /**
  * Read-only AWS observations for `stsctl doctor`, returned as plain data so the doctor (which may
@@ -28,9 +27,12 @@ import { awsFailure, isAwsError } from './errors.js';
  * (S3 Control), the CloudFront distribution serving a host, and — only for `--live` — one real
  * `AssumeRoleWithWebIdentity` call. Nothing here changes anything in AWS.
  *
- * IAM is read the way the validating STS reads it (src/sts/iam-reader.ts: every provider of the
- * list with `GetOpenIDConnectProvider`, the trust policy URL-decoded), so the doctor's IAM view
+ * IAM is read the way the validating STS reads it (every provider of the list with
+ * `GetOpenIDConnectProvider`, mapped by src/webidentity/iam-view.ts), so the doctor's IAM view
  * is the one the model saw in the STS.
+ *
+ * The result types below are this adapter's own; they match the doctor's ports
+ * (src/doctor/ports.ts) structurally, which the CLI's wiring checks at compile time.
  */
 
 /** S3's block-public-access settings (bucket or account). */
@@ -109,14 +111,6 @@ export interface IdentityObserverOptions extends AwsClientOptions {
   readonly s3ControlEndpoint?: string;
 }
 
-async function read<T>(action: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    throw awsFailure(action, e);
-  }
-}
-
 function blockFrom(
   config:
     | {
@@ -181,7 +175,7 @@ export function createIdentityObserver(
 
   return {
     async listOidcProviders() {
-      const listed = await read('listing IAM OIDC providers', () =>
+      const listed = await awsCall('listing IAM OIDC providers', () =>
         base.iam.send(new ListOpenIDConnectProvidersCommand({})),
       );
       const arns = (listed.OpenIDConnectProviderList ?? [])
@@ -195,7 +189,7 @@ export function createIdentityObserver(
             );
             return iamProviderFromGet(arn, got);
           } catch (e) {
-            if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
+            if (isAwsError(e, ...IAM_NOT_FOUND)) return undefined;
             throw awsFailure(`reading ${arn}`, e);
           }
         }),
@@ -206,15 +200,15 @@ export function createIdentityObserver(
     async getRole(roleArn) {
       const parsed = parseRoleArn(roleArn);
       if (parsed === undefined) return undefined;
-      try {
-        const out = await base.iam.send(new GetRoleCommand({ RoleName: parsed.roleName }));
-        const role = iamRoleFromGetRole(out.Role);
-        // The validating STS's rule (src/sts/iam-reader.ts): a role of another account or path is not this role.
-        return role?.arn === roleArn ? role : undefined;
-      } catch (e) {
-        if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) return undefined;
-        throw awsFailure(`reading role ${parsed.roleName}`, e);
-      }
+      const out = await awsCall(
+        `reading role ${parsed.roleName}`,
+        () => base.iam.send(new GetRoleCommand({ RoleName: parsed.roleName })),
+        IAM_NOT_FOUND,
+      );
+      const role = iamRoleFromGetRole(out?.Role);
+      // The validating STS's rule (src/sts/iam-reader.ts, viewFor): a role of another account or
+      // path is not this role.
+      return role?.arn === roleArn ? role : undefined;
     },
 
     async getBucket(bucket) {
@@ -232,21 +226,17 @@ export function createIdentityObserver(
       }
       const s3 = clientsFor(region).s3;
       const [policy, block, objects] = await Promise.all([
-        s3.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
-          (o) => o.Policy,
-          (e: unknown) => {
-            if (isAwsError(e, 'NoSuchBucketPolicy')) return undefined;
-            throw awsFailure(`reading the policy of ${bucket}`, e);
-          },
-        ),
-        s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })).then(
-          (o) => blockFrom(o.PublicAccessBlockConfiguration),
-          (e: unknown) => {
-            if (isAwsError(e, 'NoSuchPublicAccessBlockConfiguration')) return undefined;
-            throw awsFailure(`reading the public-access block of ${bucket}`, e);
-          },
-        ),
-        read(`listing the objects of ${bucket}`, () =>
+        awsCall(
+          `reading the policy of ${bucket}`,
+          () => s3.send(new GetBucketPolicyCommand({ Bucket: bucket })),
+          ['NoSuchBucketPolicy'],
+        ).then((o) => o?.Policy),
+        awsCall(
+          `reading the public-access block of ${bucket}`,
+          () => s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
+          ['NoSuchPublicAccessBlockConfiguration'],
+        ).then((o) => blockFrom(o?.PublicAccessBlockConfiguration)),
+        awsCall(`listing the objects of ${bucket}`, () =>
           s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 })),
         ),
       ]);
@@ -273,17 +263,18 @@ export function createIdentityObserver(
 
     async findDistribution(host) {
       const wanted = host.toLowerCase();
-      let id: string | undefined;
-      for await (const page of paginateListDistributions({ client: base.cloudfront }, {})) {
-        for (const d of page.DistributionList?.Items ?? []) {
-          const names = [d.DomainName, ...(d.Aliases?.Items ?? [])].map((n) => n?.toLowerCase());
-          if (names.includes(wanted)) id = d.Id;
+      const id = await awsCall('listing CloudFront distributions', async () => {
+        for await (const page of paginateListDistributions({ client: base.cloudfront }, {})) {
+          for (const d of page.DistributionList?.Items ?? []) {
+            const names = [d.DomainName, ...(d.Aliases?.Items ?? [])].map((n) => n?.toLowerCase());
+            if (names.includes(wanted) && d.Id !== undefined) return d.Id;
+          }
         }
-        if (id !== undefined) break;
-      }
+        return undefined;
+      });
       if (id === undefined) return undefined;
       const distributionId = id;
-      const got = await read(`reading distribution ${distributionId}`, () =>
+      const got = await awsCall(`reading distribution ${distributionId}`, () =>
         base.cloudfront.send(new GetDistributionCommand({ Id: distributionId })),
       );
       const d = got.Distribution;
@@ -328,14 +319,7 @@ export function createIdentityObserver(
             message: e.message,
           };
         }
-        throw new StsctlError(
-          'AWS_FAILURE',
-          `calling AssumeRoleWithWebIdentity: ${e instanceof Error ? e.message : String(e)}`,
-          {
-            kind: 'failure',
-            cause: e,
-          },
-        );
+        throw awsFailure('calling AssumeRoleWithWebIdentity', e);
       }
     },
 

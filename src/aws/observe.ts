@@ -2,7 +2,7 @@ import {
   GetDistributionCommand,
   ListTagsForResourceCommand,
   paginateListDistributions,
-  ListOriginAccessControlsCommand,
+  paginateListOriginAccessControls,
 } from '@aws-sdk/client-cloudfront';
 import {
   GetOpenIDConnectProviderCommand,
@@ -15,15 +15,16 @@ import {
   GetBucketTaggingCommand,
   GetObjectCommand,
   GetPublicAccessBlockCommand,
-  HeadBucketCommand,
+  GetBucketLocationCommand,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { StsctlError } from '../core/errors.js';
 import type { Tag } from '../core/iam-documents.js';
-import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, s3VirtualHost } from '../core/issuer.js';
+import { decodePolicyDocument } from '../webidentity/iam-view.js';
+import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, issuerHostPath, s3VirtualHost } from '../core/issuer.js';
 import type { AwsClients } from './clients.js';
 import { mapLimit } from './concurrency.js';
-import { awsFailure, isAwsError } from './errors.js';
+import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
 import type {
   Observed,
   ObservedBucket,
@@ -33,25 +34,12 @@ import type {
   ObservedProvider,
   ObservedRole,
 } from './model.js';
-import { ownershipComment } from './plan.js';
+import { ownershipComment, publishedIssuer } from './plan.js';
 
 /**
  * observe → plan → apply: **observe** reads what the account holds for one `--name`. Reads only;
  * every "not found" is data, every other error is a failure naming the call.
  */
-
-async function read<T>(
-  action: string,
-  work: () => Promise<T>,
-  notFound: readonly string[] = [],
-): Promise<T | undefined> {
-  try {
-    return await work();
-  } catch (e) {
-    if (notFound.length > 0 && isAwsError(e, ...notFound)) return undefined;
-    throw awsFailure(action, e);
-  }
-}
 
 function tags(list: readonly { Key?: string | undefined; Value?: string | undefined }[] | undefined): Tag[] {
   return (list ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
@@ -59,10 +47,10 @@ function tags(list: readonly { Key?: string | undefined; Value?: string | undefi
 
 /** The caller's account id (STS GetCallerIdentity). */
 export async function observeAccount(clients: AwsClients): Promise<string> {
-  const me = await read('reading the caller identity (sts:GetCallerIdentity)', () =>
+  const me = await awsCall('reading the caller identity (sts:GetCallerIdentity)', () =>
     clients.sts.send(new GetCallerIdentityCommand({})),
   );
-  if (me?.Account === undefined)
+  if (me.Account === undefined)
     throw new StsctlError('AWS_NO_ACCOUNT', 'sts:GetCallerIdentity returned no account', { kind: 'failure' });
   return me.Account;
 }
@@ -72,7 +60,7 @@ async function readObject(
   bucket: string,
   key: string,
 ): Promise<ObservedObject | undefined> {
-  const obj = await read(
+  const obj = await awsCall(
     `reading s3://${bucket}/${key}`,
     () => clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
     ['NoSuchKey', 'NotFound'],
@@ -81,22 +69,34 @@ async function readObject(
   return { body: await obj.Body.transformToString('utf8'), contentType: obj.ContentType };
 }
 
+/**
+ * A bucket's region from GetBucketLocation: an empty LocationConstraint means us-east-1, and the
+ * legacy `EU` means eu-west-1 (S3 API reference, GetBucketLocation).
+ */
+export function bucketRegion(constraint: string | undefined): string {
+  if (constraint === undefined || constraint === '') return 'us-east-1';
+  return constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
 /** The issuer bucket: tags, policy, public-access block and the two issuer objects. */
 export async function observeBucket(clients: AwsClients, bucket: string): Promise<ObservedBucket> {
+  const absent: ObservedBucket = {
+    name: bucket,
+    exists: false,
+    tags: [],
+    policy: undefined,
+    publicAccessBlock: undefined,
+    discovery: undefined,
+    jwks: undefined,
+  };
+  let region: string;
   try {
-    await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    // GetBucketLocation answers from any region, where HeadBucket answers a bucket of another
+    // region with a redirect; its region is what a re-run with another --region must be told.
+    const loc = await clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+    region = bucketRegion(loc.LocationConstraint);
   } catch (e) {
-    if (isAwsError(e, 'NotFound', 'NoSuchBucket')) {
-      return {
-        name: bucket,
-        exists: false,
-        tags: [],
-        policy: undefined,
-        publicAccessBlock: undefined,
-        discovery: undefined,
-        jwks: undefined,
-      };
-    }
+    if (isAwsError(e, 'NotFound', 'NoSuchBucket')) return absent;
     if (isAwsError(e, 'Forbidden', 'AccessDenied', '403')) {
       throw new StsctlError(
         'BUCKET_NOT_OURS',
@@ -108,20 +108,22 @@ export async function observeBucket(clients: AwsClients, bucket: string): Promis
         },
       );
     }
-    throw awsFailure(`reading bucket ${bucket}`, e);
+    throw awsFailure(`locating bucket ${bucket}`, e);
   }
+  // In another region the bucket is not read further: the plan refuses the run (BUCKET_REGION_MISMATCH).
+  if (region !== clients.region) return { ...absent, exists: true, region };
   const [tagging, policy, pab, discovery, jwks] = await Promise.all([
-    read(
+    awsCall(
       `reading the tags of ${bucket}`,
       () => clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket })),
       ['NoSuchTagSet', 'NoSuchTagSetError'],
     ),
-    read(
+    awsCall(
       `reading the policy of ${bucket}`,
       () => clients.s3.send(new GetBucketPolicyCommand({ Bucket: bucket })),
       ['NoSuchBucketPolicy'],
     ),
-    read(
+    awsCall(
       `reading the public-access block of ${bucket}`,
       () => clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
       ['NoSuchPublicAccessBlockConfiguration'],
@@ -133,6 +135,7 @@ export async function observeBucket(clients: AwsClients, bucket: string): Promis
   return {
     name: bucket,
     exists: true,
+    region,
     tags: tags(tagging?.TagSet),
     policy: policy?.Policy,
     publicAccessBlock:
@@ -154,23 +157,15 @@ export async function observeOriginAccessControl(
   clients: AwsClients,
   bucket: string,
 ): Promise<ObservedOriginAccessControl | undefined> {
-  let marker: string | undefined;
-  do {
-    const page = await read('listing CloudFront origin access controls', () =>
-      clients.cloudfront.send(
-        new ListOriginAccessControlsCommand(marker === undefined ? {} : { Marker: marker }),
-      ),
-    );
-    for (const item of page?.OriginAccessControlList?.Items ?? []) {
-      if (item.Name === bucket && item.Id !== undefined)
-        return { id: item.Id, name: item.Name, description: item.Description ?? '' };
+  return awsCall('listing CloudFront origin access controls', async () => {
+    for await (const page of paginateListOriginAccessControls({ client: clients.cloudfront }, {})) {
+      for (const item of page.OriginAccessControlList?.Items ?? []) {
+        if (item.Name === bucket && item.Id !== undefined)
+          return { id: item.Id, name: item.Name, description: item.Description ?? '' };
+      }
     }
-    marker =
-      page?.OriginAccessControlList?.IsTruncated === true
-        ? page.OriginAccessControlList.NextMarker
-        : undefined;
-  } while (marker !== undefined);
-  return undefined;
+    return undefined;
+  });
 }
 
 /**
@@ -185,7 +180,7 @@ export async function observeDistribution(
 ): Promise<ObservedDistribution | undefined> {
   const originDomain = s3VirtualHost(bucket, region);
   const candidates: string[] = [];
-  await read('listing CloudFront distributions', async () => {
+  await awsCall('listing CloudFront distributions', async () => {
     for await (const page of paginateListDistributions({ client: clients.cloudfront }, {})) {
       for (const d of page.DistributionList?.Items ?? []) {
         const origins = d.Origins?.Items ?? [];
@@ -204,7 +199,7 @@ export async function observeDistribution(
     }
   });
   for (const id of candidates) {
-    const got = await read(
+    const got = await awsCall(
       `reading CloudFront distribution ${id}`,
       () => clients.cloudfront.send(new GetDistributionCommand({ Id: id })),
       ['NoSuchDistribution'],
@@ -213,7 +208,7 @@ export async function observeDistribution(
     const config = dist?.DistributionConfig;
     const origin = config?.Origins?.Items?.find((o) => o.DomainName === originDomain);
     if (dist === undefined || config === undefined || origin === undefined) continue;
-    const tagged = await read(`reading the tags of distribution ${id}`, () =>
+    const tagged = await awsCall(`reading the tags of distribution ${id}`, () =>
       clients.cloudfront.send(new ListTagsForResourceCommand({ Resource: dist.ARN })),
     );
     return {
@@ -230,7 +225,7 @@ export async function observeDistribution(
       viewerProtocolPolicy: config.DefaultCacheBehavior?.ViewerProtocolPolicy ?? '',
       cachePolicyId: config.DefaultCacheBehavior?.CachePolicyId ?? '',
       acmCertificateArn: config.ViewerCertificate?.ACMCertificateArn,
-      tags: tags(tagged?.Tags?.Items),
+      tags: tags(tagged.Tags?.Items),
     };
   }
   return undefined;
@@ -242,10 +237,10 @@ export async function observeProvider(
   hostPath: string,
 ): Promise<ObservedProvider | undefined> {
   // ListOpenIDConnectProviders has no pagination (at most 100 providers per account).
-  const listed = await read('listing IAM OIDC providers', () =>
+  const listed = await awsCall('listing IAM OIDC providers', () =>
     clients.iam.send(new ListOpenIDConnectProvidersCommand({})),
   );
-  const arn = (listed?.OpenIDConnectProviderList ?? [])
+  const arn = (listed.OpenIDConnectProviderList ?? [])
     .map((p) => p.Arn ?? '')
     .find((a) => a.endsWith(`:oidc-provider/${hostPath}`));
   if (arn === undefined) return undefined;
@@ -257,10 +252,10 @@ export async function observeProviderByArn(
   clients: AwsClients,
   arn: string,
 ): Promise<ObservedProvider | undefined> {
-  const got = await read(
+  const got = await awsCall(
     `reading ${arn}`,
     () => clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
-    ['NoSuchEntityException', 'NoSuchEntity'],
+    IAM_NOT_FOUND,
   );
   if (got === undefined) return undefined;
   return {
@@ -272,36 +267,27 @@ export async function observeProviderByArn(
   };
 }
 
-function decodePolicy(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
-  // IAM returns policies URL-encoded (RFC 3986), aws-sts-oidc.md §5.2.
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /** A role and its inline policy named after it; undefined when the role does not exist. */
 export async function observeRole(clients: AwsClients, roleName: string): Promise<ObservedRole | undefined> {
-  const got = await read(
+  const got = await awsCall(
     `reading role ${roleName}`,
     () => clients.iam.send(new GetRoleCommand({ RoleName: roleName })),
-    ['NoSuchEntityException', 'NoSuchEntity'],
+    IAM_NOT_FOUND,
   );
   const role = got?.Role;
   if (role === undefined) return undefined;
-  const inline = await read(
+  const inline = await awsCall(
     `reading the inline policy of ${roleName}`,
     () => clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: roleName })),
-    ['NoSuchEntityException', 'NoSuchEntity'],
+    IAM_NOT_FOUND,
   );
   return {
     name: roleName,
     arn: role.Arn ?? '',
     description: role.Description ?? '',
-    trustPolicy: decodePolicy(role.AssumeRolePolicyDocument) ?? '',
-    inlinePolicy: decodePolicy(inline?.PolicyDocument),
+    trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
+    inlinePolicy:
+      inline?.PolicyDocument === undefined ? undefined : decodePolicyDocument(inline.PolicyDocument),
     permissionsBoundaryArn: role.PermissionsBoundary?.PermissionsBoundaryArn,
     tags: tags(role.Tags),
   };
@@ -357,6 +343,13 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
       : distribution === undefined
         ? undefined
         : await observeProvider(clients, distribution.domainName);
+  // The provider of the issuer published today, when the run leads elsewhere (a migration).
+  const published = publishedIssuer(bucket.discovery?.body);
+  const current = target.issuerHostPath ?? distribution?.domainName;
+  const publishedIssuerProvider =
+    published === undefined || issuerHostPath(published) === current || target.providerArn !== undefined
+      ? undefined
+      : await observeProvider(clients, issuerHostPath(published));
   return {
     accountId,
     bucket,
@@ -364,5 +357,6 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
     distribution,
     provider,
     roles: new Map(target.roleNames.map((n, i) => [n, roles[i]])),
+    ...(publishedIssuerProvider === undefined ? {} : { publishedIssuerProvider }),
   };
 }

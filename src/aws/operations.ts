@@ -20,7 +20,7 @@ import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, issuerHostPath } from '../core/i
 import { bucketArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { objectTagging, type PolicyDocument, type Tag } from '../core/iam-documents.js';
 import type { AwsClients } from './clients.js';
-import { awsFailure, isAwsError } from './errors.js';
+import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
 
 /**
  * Single-purpose, idempotent AWS operations: the building blocks of provisioning (and of the
@@ -50,14 +50,6 @@ export function publicIssuerBucketPolicy(partition: PartitionId, bucket: string)
       },
     ],
   };
-}
-
-async function call<T>(action: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (e) {
-    throw awsFailure(action, e);
-  }
 }
 
 /** Creates the bucket (LocationConstraint outside us-east-1); an existing bucket of ours is fine. */
@@ -103,7 +95,7 @@ export async function ensureBucket(
     if (!isAwsError(e, 'BucketAlreadyOwnedByYou')) throw awsFailure(`creating bucket ${bucket}`, e);
     outcome = 'exists';
   }
-  await call(`tagging bucket ${bucket}`, () =>
+  await awsCall(`tagging bucket ${bucket}`, () =>
     clients.s3.send(
       new PutBucketTaggingCommand({
         Bucket: bucket,
@@ -123,7 +115,7 @@ export async function allowPublicIssuerReads(
   bucket: string,
   region: string,
 ): Promise<void> {
-  await call(`setting the public-access block of ${bucket}`, () =>
+  await awsCall(`setting the public-access block of ${bucket}`, () =>
     clients.s3.send(
       new PutPublicAccessBlockCommand({
         Bucket: bucket,
@@ -136,7 +128,7 @@ export async function allowPublicIssuerReads(
       }),
     ),
   );
-  await call(`putting the bucket policy of ${bucket}`, () =>
+  await awsCall(`putting the bucket policy of ${bucket}`, () =>
     clients.s3.send(
       new PutBucketPolicyCommand({
         Bucket: bucket,
@@ -148,10 +140,10 @@ export async function allowPublicIssuerReads(
 
 /** Removes public access: deletes the bucket policy and blocks all public access. */
 export async function makeBucketPrivate(clients: AwsClients, bucket: string): Promise<void> {
-  await call(`deleting the bucket policy of ${bucket}`, () =>
+  await awsCall(`deleting the bucket policy of ${bucket}`, () =>
     clients.s3.send(new DeleteBucketPolicyCommand({ Bucket: bucket })),
   );
-  await call(`blocking public access to ${bucket}`, () =>
+  await awsCall(`blocking public access to ${bucket}`, () =>
     clients.s3.send(
       new PutPublicAccessBlockCommand({
         Bucket: bucket,
@@ -166,29 +158,39 @@ export async function makeBucketPrivate(clients: AwsClients, bucket: string): Pr
   );
 }
 
-/** Uploads the discovery document and JWKS, with `Content-Type: application/json` and the ownership tags. */
+/**
+ * Uploads one issuer object (`keys.json` or the discovery document) with
+ * `Content-Type: application/json` and the ownership tag, so `delete` knows it for ours.
+ */
+export async function putIssuerObject(
+  clients: AwsClients,
+  bucket: string,
+  name: string,
+  key: string,
+  body: string,
+): Promise<void> {
+  await awsCall(`uploading ${key} to ${bucket}`, () =>
+    clients.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/json',
+        Tagging: objectTagging(name),
+      }),
+    ),
+  );
+}
+
+/** Uploads the discovery document and JWKS (see {@link putIssuerObject}). */
 export async function putIssuerDocuments(
   clients: AwsClients,
   bucket: string,
   name: string,
   documents: { readonly discovery: string; readonly jwks: string },
 ): Promise<void> {
-  for (const [key, body] of [
-    [DISCOVERY_OBJECT_KEY, documents.discovery],
-    [JWKS_OBJECT_KEY, documents.jwks],
-  ] as const) {
-    await call(`uploading ${key} to ${bucket}`, () =>
-      clients.s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/json',
-          Tagging: objectTagging(name),
-        }),
-      ),
-    );
-  }
+  await putIssuerObject(clients, bucket, name, DISCOVERY_OBJECT_KEY, documents.discovery);
+  await putIssuerObject(clients, bucket, name, JWKS_OBJECT_KEY, documents.jwks);
 }
 
 /**
@@ -203,18 +205,18 @@ export async function ensureOidcProvider(
   const url = issuerHostPath(issuer);
   const arns: string[] = [];
   // ListOpenIDConnectProviders has no pagination: it returns every provider (at most 100 per account).
-  const listed = await call('listing IAM OIDC providers', () =>
+  const listed = await awsCall('listing IAM OIDC providers', () =>
     clients.iam.send(new ListOpenIDConnectProvidersCommand({})),
   );
   for (const p of listed.OpenIDConnectProviderList ?? []) if (p.Arn !== undefined) arns.push(p.Arn);
   for (const arn of arns) {
     if (!arn.endsWith(`:oidc-provider/${url}`)) continue;
-    const got = await call(`reading ${arn}`, () =>
+    const got = await awsCall(`reading ${arn}`, () =>
       clients.iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
     );
     if (got.Url === url || got.Url === issuer) return { arn, created: false };
   }
-  const created = await call(`creating the IAM OIDC provider for ${issuer}`, () =>
+  const created = await awsCall(`creating the IAM OIDC provider for ${issuer}`, () =>
     clients.iam.send(
       new CreateOpenIDConnectProviderCommand({
         Url: issuer,
@@ -250,15 +252,14 @@ export async function ensureRole(
   try {
     const got = await clients.iam.send(new GetRoleCommand({ RoleName: spec.roleName }));
     arn = got.Role?.Arn;
-    await call(`updating the trust policy of ${spec.roleName}`, () =>
+    await awsCall(`updating the trust policy of ${spec.roleName}`, () =>
       clients.iam.send(
         new UpdateAssumeRolePolicyCommand({ RoleName: spec.roleName, PolicyDocument: spec.trustPolicy }),
       ),
     );
   } catch (e) {
-    if (!isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity'))
-      throw awsFailure(`reading role ${spec.roleName}`, e);
-    const out = await call(`creating role ${spec.roleName}`, () =>
+    if (!isAwsError(e, ...IAM_NOT_FOUND)) throw awsFailure(`reading role ${spec.roleName}`, e);
+    const out = await awsCall(`creating role ${spec.roleName}`, () =>
       clients.iam.send(
         new CreateRoleCommand({
           RoleName: spec.roleName,
@@ -274,7 +275,7 @@ export async function ensureRole(
     arn = out.Role?.Arn;
     created = true;
   }
-  await call(`putting the inline policy of ${spec.roleName}`, () =>
+  await awsCall(`putting the inline policy of ${spec.roleName}`, () =>
     clients.iam.send(
       new PutRolePolicyCommand({
         RoleName: spec.roleName,

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import { recordCompleted } from './interrupt.js';
-import type { Reporter } from '../commands/reporter.js';
+import { progressEvent, progressLevel, progressText } from '../core/progress.js';
+import type { Reporter } from '../core/reporter.js';
 
 /**
  * The CLI's reporter: progress and logs on stderr (stdout is for results), colour only on a
@@ -25,6 +26,7 @@ export function spinnerUsable(stream: NodeJS.WriteStream): boolean {
   return stream.isTTY && Number.isFinite(stream.columns) && stream.columns > 0;
 }
 
+/** The CLI's reporter: each event's text (src/core/progress.ts) at its level. */
 export function createConsoleReporter(options: ConsoleReporterOptions): Reporter {
   const colour = useColour(options.stream);
   const c = pc.createColors(colour);
@@ -32,22 +34,25 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
     options.stream.write(`${line}\n`);
   };
   return {
-    info(message) {
-      recordCompleted(message);
-      if (!options.quiet) write(message);
+    emit(code, data) {
+      const event = progressEvent(code, data);
+      const message = progressText(event);
+      const level = progressLevel(event);
+      if (level === 'warn') write(`${c.yellow('warning:')} ${message}`);
+      else if (level === 'debug') {
+        if (options.verbose) write(c.dim(message));
+      } else {
+        recordCompleted(message);
+        if (!options.quiet) write(message);
+      }
     },
-    warn(message) {
-      write(`${c.yellow('warning:')} ${message}`);
-    },
-    debug(message) {
-      if (options.verbose) write(c.dim(message));
-    },
-    async task(label, work) {
+    async task(code, data, work) {
       if (!spinnerUsable(options.stream) || options.quiet) return work();
+      const text = progressText(progressEvent(code, data));
       // ora (and its terminal helpers) load only when a spinner is shown.
       const { default: ora } = await import('ora');
       const spinner = ora({
-        text: label,
+        text,
         stream: options.stream,
         color: 'cyan',
         isEnabled: true,

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import type { CreateResult } from '../commands/create.js';
-import type { Reporter } from '../commands/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { Hosting } from '../core/output-layout.js';
 import type { RoleNameMode } from '../core/names.js';
 import { CliExit, SCHEMA_VERSION, type CliIo } from './io.js';
@@ -171,6 +171,7 @@ interface RealRunFlags {
   profile?: string;
   trace?: boolean;
   deployTimeout?: string;
+  migrateIssuer?: boolean;
 }
 
 function addRealRunOptions(cmd: Command, hosting: boolean): Command {
@@ -182,7 +183,12 @@ function addRealRunOptions(cmd: Command, hosting: boolean): Command {
       )
       .option('--acm-certificate-arn <arn>', 'ACM certificate for --custom-domain (must be in us-east-1)')
       .option('--force', 'Replace a published keys.json holding other keys instead of merging by kid', false)
-      .option('--deploy-timeout <seconds>', 'How long to wait for CloudFront to deploy', '1500');
+      .option('--deploy-timeout <seconds>', 'How long to wait for CloudFront to deploy', '1500')
+      .option(
+        '--migrate-issuer',
+        "Allow a run that changes the cluster's published issuer (other hosting, custom domain); the old provider and keys are kept",
+        false,
+      );
   }
   return cmd
     .option(
@@ -233,6 +239,7 @@ async function realRun(
       forceKeys: flags.force === true,
       profile: flags.profile,
       deployTimeoutMs: seconds(flags.deployTimeout, '--deploy-timeout'),
+      migrateIssuer: flags.migrateIssuer === true,
     },
     ctx.reporter(),
     { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
@@ -306,6 +313,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
         acmCertificateArn: opts.acmCertificateArn,
         forceKeys: opts.force === true,
         profile: opts.profile,
+        migrateIssuer: opts.migrateIssuer === true,
       },
       ctx.reporter(),
       { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createIdentityObserver, type IdentityObserver } from '../aws/observe-identity.js';
+import { createIdentityObserver } from '../aws/observe-identity.js';
+import type { IdentityObserver } from '../doctor/ports.js';
 import { StsctlError } from '../core/errors.js';
 import { validateRegion } from '../core/partitions.js';
 import type { DoctorContext } from '../doctor/context.js';

@@ -30,6 +30,13 @@ export function renderPlanText(p: Plan): string {
   const counts = planCounts(p);
   const lines = [`Plan for "${p.name}" in ${p.region} (account ${p.accountId}):`];
   lines.push(...renderChangesText(p.changes, true));
+  if (p.migration !== undefined) {
+    // Only when the issuer would change (src/aws/plan/identity.ts): a run refuses it without --migrate-issuer.
+    lines.push(
+      `Migration: the issuer changes from ${p.migration.from} to ${p.migration.to ?? KNOWN_AFTER_APPLY} (create-* refuse it without --migrate-issuer):`,
+    );
+    for (const c of p.migration.consequences) lines.push(`  - ${c}`);
+  }
   lines.push(`Issuer: ${p.issuer ?? KNOWN_AFTER_APPLY}`);
   lines.push(
     counts.create + counts.update === 0
@@ -46,6 +53,7 @@ function planJson(p: Plan): object {
     accountId: p.accountId,
     issuer: p.issuer ?? null,
     providerArn: p.providerArn ?? null,
+    migration: p.migration ?? null,
     counts: planCounts(p),
     changes: p.changes,
   };

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
-import type { Reporter } from '../commands/reporter.js';
+import type { Reporter } from '../core/reporter.js';
 import type { CliIo } from './io.js';
 
 /** The rotation use cases (AWS SDK behind them), loaded when a command runs. */

@@ -23,7 +23,7 @@ import {
 import { readCredentialsRequestsDir } from '../files/credentials-requests-dir.js';
 import { writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
 import { loadPublicKey, planKeyPair } from './key-pair.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../core/reporter.js';
 
 /**
  * The ccoctl-compatible create commands, offline (`--dry-run`): validate every input, compute every
@@ -41,26 +41,31 @@ export interface CreateResult {
 
 function reportSkipped(skipped: readonly SkippedDocument[], reporter: Reporter): void {
   for (const s of skipped) {
-    const where = `${s.source.file} document ${s.source.document}${s.source.item === undefined ? '' : ` item ${s.source.item}`}`;
-    if (s.level === 'warning') reporter.warn(`${s.message} (${where})`);
-    else if (s.level === 'info') reporter.info(s.message);
-    else reporter.debug(`${where}: ${s.message}`);
+    reporter.emit('credentials-request.skipped', {
+      file: s.source.file,
+      document: s.source.document,
+      item: s.source.item,
+      level: s.level,
+      message: s.message,
+    });
   }
 }
 
 function reportFeatureGated(requests: readonly CredentialsRequest[], reporter: Reporter): void {
   for (const r of requests) {
     if (r.featureGates.length > 0) {
-      reporter.warn(
-        `CredentialsRequest ${r.namespace ?? ''}/${r.name} is feature-gated (${r.featureGates.join(', ')}): processed like ccoctl does; its component runs only where those gates are enabled`,
-      );
+      reporter.emit('credentials-request.feature-gated', {
+        namespace: r.namespace ?? '',
+        name: r.name,
+        featureGates: r.featureGates,
+      });
     }
   }
 }
 
 function logWritten(outputDir: string, written: readonly WriteOutcome[], reporter: Reporter): void {
   for (const w of written)
-    reporter.debug(`${w.action} ${join(outputDir, w.path)} (mode ${w.mode.toString(8)})`);
+    reporter.emit('file.written', { action: w.action, path: join(outputDir, w.path), mode: w.mode });
 }
 
 export interface CreateKeyPairOptions {
@@ -109,7 +114,7 @@ function identityProviderFiles(
     dryRun: options.dryRun,
   });
   for (const f of layout.files)
-    reporter.info(`Saving ${f.path} locally at ${join(options.outputDir, f.path)}`);
+    reporter.emit('file.saving', { file: f.path, path: join(options.outputDir, f.path) });
   return { files: [...layout.files], issuer: layout.issuer, issuerHostPath: knownIssuerHostPath(layout) };
 }
 
@@ -127,7 +132,7 @@ export async function createIdentityProvider(
   assertDistinctPaths(files);
   const written = await writeOutputFiles(options.outputDir, files, { dryRun: options.dryRun });
   logWritten(options.outputDir, written, reporter);
-  reporter.info(`Issuer URL (serviceAccountIssuer) is ${issuer}`);
+  reporter.emit('issuer.url', { issuer });
   return { outputDir: options.outputDir, issuer, kid: publicKey.kid, roles: [], skipped: [], written };
 }
 
@@ -181,10 +186,10 @@ function roleFilesAndReport(
 ): void {
   for (const r of layout.roles) {
     if (r.role.shortened) {
-      reporter.info(`Role name ${r.role.full} is longer than 64 characters; using ${r.role.name}`);
+      reporter.emit('role.name-shortened', { full: r.role.full, roleName: r.role.name });
     }
   }
-  for (const f of layout.files) reporter.info(`Saving ${f.path} locally at ${join(outputDir, f.path)}`);
+  for (const f of layout.files) reporter.emit('file.saving', { file: f.path, path: join(outputDir, f.path) });
 }
 
 /** `create-iam-roles`. */
@@ -271,7 +276,7 @@ export async function createAll(options: CreateAllOptions, reporter: Reporter): 
   assertDistinctPaths(files);
   const written = await writeOutputFiles(options.outputDir, files, { dryRun: options.dryRun });
   logWritten(options.outputDir, written, reporter);
-  reporter.info(`Issuer URL (serviceAccountIssuer) is ${idp.issuer}`);
+  reporter.emit('issuer.url', { issuer: idp.issuer });
   return {
     outputDir: options.outputDir,
     issuer: idp.issuer,

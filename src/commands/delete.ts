@@ -2,7 +2,7 @@ import { deleteOwned, type DeletionResult } from '../aws/delete.js';
 import { withCommandClients, type CommandDeps } from './command-clients.js';
 import { validateName } from '../core/names.js';
 import { validateRegion } from '../core/partitions.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../core/reporter.js';
 
 /** `stsctl delete`: everything tagged as owned by `--name`, and nothing else. */
 export interface DeleteCommandOptions {

@@ -10,7 +10,7 @@ import {
 import { PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SIGNING_KEY_TLS_PATH } from '../core/manifests.js';
 import { keyPairFiles, type OutputFile } from '../core/output-layout.js';
 import { readIfExists } from '../files/output-writer.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../core/reporter.js';
 
 export interface KeyPairPlan {
   readonly files: readonly OutputFile[];
@@ -34,10 +34,10 @@ export async function planKeyPair(outputDir: string, reporter: Reporter): Promis
     readPrivateKeyPem(existingPrivate, privatePath); // validates: RSA, >= 2048 bits
     privatePem = existingPrivate;
     reused = true;
-    reporter.info(`Using existing RSA keypair found at ${privatePath}`);
+    reporter.emit('key-pair.reused', { path: privatePath });
   } else {
-    reporter.info('Generating RSA keypair');
-    privatePem = (await reporter.task('Generating a 4096-bit RSA key pair', () => generateRsaKeyPair()))
+    reporter.emit('key-pair.generating', {});
+    privatePem = (await reporter.task('key-pair.generate', { bits: 4096 }, () => generateRsaKeyPair()))
       .privateKeyPem;
   }
   const privateInfo = readPrivateKeyPem(privatePem, privatePath);
@@ -65,10 +65,10 @@ export async function planKeyPair(outputDir: string, reporter: Reporter): Promis
   // Keep an existing public file byte for byte when it holds the same key (it may be PKCS#1 or differ in line breaks).
   const files = keyPairFiles(privatePem, existingPublic ?? publicPem);
   if (!reused) {
-    reporter.info(`Writing private key to ${privatePath}`);
-    reporter.info(`Writing public key to ${publicPath}`);
+    reporter.emit('key-pair.private-written', { path: privatePath });
+    reporter.emit('key-pair.public-written', { path: publicPath });
   }
-  reporter.info('Copying signing key for use by installer');
+  reporter.emit('key-pair.signing-key-copied', {});
   return { files, publicKey: privateInfo.publicKey, reused };
 }
 

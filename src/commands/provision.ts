@@ -28,7 +28,7 @@ import { issuerFetcherFromEnvironment, liveThumbprints } from '../net/environmen
 import type { IssuerView } from '../webidentity/types.js';
 import { parseProviderArn } from './create.js';
 import { loadPublicKey, planKeyPair } from './key-pair.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../core/reporter.js';
 
 /**
  * Real runs of the create commands and `plan`: validate everything, write the key pair first (a
@@ -57,6 +57,8 @@ export interface ProvisionOptions {
   readonly forceKeys: boolean;
   readonly profile?: string | undefined;
   readonly deployTimeoutMs?: number | undefined;
+  /** Allow the run to change the cluster's published issuer (`--migrate-issuer`); default false. */
+  readonly migrateIssuer?: boolean | undefined;
 }
 
 export interface ProvisionDeps {
@@ -170,7 +172,13 @@ async function prepare(
     skipped = read.skipped;
     for (const s of skipped)
       if (s.level === 'warning')
-        reporter.warn(`${s.message} (${s.source.file} document ${s.source.document})`);
+        reporter.emit('credentials-request.skipped', {
+          file: s.source.file,
+          document: s.source.document,
+          item: s.source.item,
+          level: s.level,
+          message: s.message,
+        });
   }
   const layout = iamRolesLayout({
     name: o.name,
@@ -230,6 +238,7 @@ async function prepare(
     tags,
     jwks: publicKey === undefined ? { keys: [] } : buildJwks([publicKey]),
     replaceKeys: o.forceKeys,
+    migrateIssuer: o.migrateIssuer === true,
     issuer: o.scope !== 'iam-roles',
     roles,
   };
@@ -379,9 +388,7 @@ export async function provision(
       thumbprints: async (issuer) => {
         const t = await liveThumbprints(fetcher, issuer);
         if ('thumbprints' in t) return t.thumbprints;
-        reporter.warn(
-          `could not read the TLS chain of ${issuer} (${t.problem}); IAM will compute the thumbprint itself`,
-        );
+        reporter.emit('thumbprint.unavailable', { issuer, problem: t.problem });
         return undefined;
       },
       ...(o.deployTimeoutMs === undefined ? {} : { deployTimeoutMs: o.deployTimeoutMs }),
@@ -413,15 +420,12 @@ export async function provision(
   const manifests = await writeOutputFiles(o.outputDir, files);
   for (const m of manifests) {
     if (m.path !== AUTHENTICATION_MANIFEST_PATH)
-      reporter.info(`Saved credentials configuration to: ${m.absolutePath}`);
-    else reporter.info(`Wrote cluster authentication manifest at path ${m.absolutePath}`);
+      reporter.emit('credentials-secret.written', { path: m.absolutePath });
+    else reporter.emit('authentication-manifest.written', { path: m.absolutePath });
   }
   written.push(...manifests);
-  reporter.info(`Issuer URL (serviceAccountIssuer) is ${outcome.issuer}`);
+  reporter.emit('issuer.url', { issuer: outcome.issuer });
   const dnsRecord = dnsRecordFor(o, outcome);
-  if (dnsRecord !== undefined)
-    reporter.info(
-      `Custom domain: ${dnsRecord.name} must resolve to the CloudFront distribution ${dnsRecord.value} (DNS ${dnsRecord.type} record, or a Route 53 alias record)`,
-    );
+  if (dnsRecord !== undefined) reporter.emit('custom-domain.dns-needed', dnsRecord);
   return { outcome, skipped: prepared.skipped, written, kid: prepared.publicKey?.kid, dnsRecord };
 }

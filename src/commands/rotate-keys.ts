@@ -1,11 +1,9 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../aws/clients.js';
-import { awsFailure } from '../aws/errors.js';
 import { observeBucket } from '../aws/observe.js';
+import { putIssuerObject } from '../aws/operations.js';
 import { StsctlError } from '../core/errors.js';
-import { objectTagging } from '../core/iam-documents.js';
 import { JWKS_OBJECT_KEY } from '../core/issuer.js';
 import { buildJwks, mergeJwks, parseJwks, removeKeys, renderJwks, type Jwks } from '../core/jwks.js';
 import {
@@ -21,7 +19,7 @@ import { validateRegion } from '../core/partitions.js';
 import type { OutputFile } from '../core/output-layout.js';
 import { readIfExists, writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
 import { withCommandClients, type CommandDeps } from './command-clients.js';
-import type { Reporter } from './reporter.js';
+import type { Reporter } from '../core/reporter.js';
 
 /**
  * `stsctl rotate-keys`: the service-account signing key rotated with an overlap, as kops does it
@@ -91,6 +89,14 @@ export function nextSignerSecret(privateKeyPem: string, publicKeyPem: string): s
 
 async function publishedJwks(clients: AwsClients, name: string, bucket: string): Promise<Jwks> {
   const observed = await observeBucket(clients, bucket);
+  if (observed.exists && observed.region !== undefined && observed.region !== clients.region) {
+    // observe reads nothing more of a bucket in another region (S3 serves it only from there).
+    throw new StsctlError(
+      'BUCKET_REGION_MISMATCH',
+      `the bucket ${bucket} exists in ${observed.region}, not in ${clients.region} (--region)`,
+      { path: '--region', hint: `run with --region ${observed.region}` },
+    );
+  }
   if (!observed.exists || observed.jwks === undefined) {
     throw new StsctlError('NO_PUBLISHED_KEYS', `no ${JWKS_OBJECT_KEY} is published in the bucket ${bucket}`, {
       hint: `publish the issuer first: stsctl create-identity-provider --name ${name} --region <region>`,
@@ -109,19 +115,7 @@ async function publishedJwks(clients: AwsClients, name: string, bucket: string):
 }
 
 async function upload(clients: AwsClients, bucket: string, name: string, jwks: Jwks): Promise<void> {
-  try {
-    await clients.s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: JWKS_OBJECT_KEY,
-        Body: renderJwks(jwks),
-        ContentType: 'application/json',
-        Tagging: objectTagging(name),
-      }),
-    );
-  } catch (e) {
-    throw awsFailure(`uploading ${JWKS_OBJECT_KEY} to ${bucket}`, e);
-  }
+  await putIssuerObject(clients, bucket, name, JWKS_OBJECT_KEY, renderJwks(jwks));
 }
 
 const kids = (j: Jwks): string[] => j.keys.map((k) => k.kid ?? '');
@@ -142,12 +136,12 @@ async function nextKey(
   const privatePath = join(o.outputDir, NEXT_KEY_DIR, PRIVATE_KEY_FILE);
   let privatePem = await readIfExists(privatePath);
   if (privatePem !== undefined) {
-    reporter.info(`Using the next key pair already in ${join(o.outputDir, NEXT_KEY_DIR)}`);
+    reporter.emit('rotation.next-key-reused', { dir: join(o.outputDir, NEXT_KEY_DIR) });
   } else if (o.dryRun) {
     // Nothing is generated or written in a dry run.
     return { publicKey: undefined, files: [] };
   } else {
-    privatePem = (await reporter.task('Generating a 4096-bit RSA key pair', () => generateRsaKeyPair()))
+    privatePem = (await reporter.task('key-pair.generate', { bits: 4096 }, () => generateRsaKeyPair()))
       .privateKeyPem;
   }
   const info = readPrivateKeyPem(privatePem, privatePath);
@@ -180,9 +174,7 @@ export async function addRotationKey(
   return withCommandClients(o, deps, async (clients) => {
     const published = await publishedJwks(clients, o.name, bucket);
     if (next.publicKey === undefined) {
-      reporter.info(
-        `A new 4096-bit RSA key pair would be generated in ${join(o.outputDir, NEXT_KEY_DIR)} and published`,
-      );
+      reporter.emit('rotation.next-key-planned', { dir: join(o.outputDir, NEXT_KEY_DIR) });
       return {
         bucket,
         before: kids(published),
@@ -198,11 +190,16 @@ export async function addRotationKey(
     const written = o.dryRun ? [] : await writeOutputFiles(o.outputDir, next.files);
     if (changed && !o.dryRun) {
       await upload(clients, bucket, o.name, merged.jwks);
-      reporter.info(
-        `Published key ${next.publicKey.kid} next to ${kids(published).join(', ')} in s3://${bucket}/${JWKS_OBJECT_KEY}`,
-      );
+      reporter.emit('rotation.key-published', {
+        kid: next.publicKey.kid,
+        alongside: kids(published),
+        location: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
+      });
     } else if (!changed) {
-      reporter.info(`Key ${next.publicKey.kid} is already published in s3://${bucket}/${JWKS_OBJECT_KEY}`);
+      reporter.emit('rotation.key-already-published', {
+        kid: next.publicKey.kid,
+        location: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
+      });
     }
     return {
       bucket,
@@ -286,9 +283,11 @@ export async function retireRotationKeys(
     };
     if (o.dryRun) return { ...result, written: [] };
     await upload(clients, bucket, o.name, remaining);
-    reporter.info(
-      `Retired ${o.kids.join(', ')} from s3://${bucket}/${JWKS_OBJECT_KEY}; published: ${kids(remaining).join(', ')}`,
-    );
+    reporter.emit('rotation.keys-retired', {
+      kids: o.kids,
+      published: kids(remaining),
+      location: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
+    });
 
     let retiredTo: string | undefined;
     const written: WriteOutcome[] = [];
@@ -308,9 +307,11 @@ export async function retireRotationKeys(
         ])),
       );
       await rm(join(o.outputDir, NEXT_KEY_DIR), { recursive: true, force: true });
-      reporter.info(
-        `Promoted the next key ${nextInfo.publicKey.kid} into ${o.outputDir}; the retired key files are in ${retiredTo}`,
-      );
+      reporter.emit('rotation.key-promoted', {
+        kid: nextInfo.publicKey.kid,
+        outputDir: o.outputDir,
+        retiredTo,
+      });
     }
     return { ...result, written, ...(retiredTo === undefined ? {} : { retiredTo }) };
   });

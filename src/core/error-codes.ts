@@ -336,6 +336,35 @@ export const ERROR_CODES = {
     message: '{what stsctl was doing}: {AWS error code}: {AWS message}',
     hint: 'on AccessDenied, give the caller the IAM permission the message names; on throttling or network errors, run the same command again (it continues where it stopped)',
   },
+  AWS_CREDENTIALS: {
+    group: 'aws',
+    kind: 'usage',
+    title: 'AWS refused the credentials (none found, invalid, expired, or for another partition)',
+    message: '{what stsctl was doing}: {AWS error code}: {AWS message}',
+    hint: 'configure AWS credentials (environment, --profile, SSO or an instance role) and check --region',
+  },
+  AWS_REJECTED: {
+    group: 'aws',
+    kind: 'usage',
+    title: 'AWS refused a value that came from the flags (a name taken or invalid, a certificate, an alias)',
+    message: '{what stsctl was doing}: {AWS error code}: {AWS message}',
+    hint: 'check the flag the value came from',
+  },
+  ISSUER_MIGRATION_REFUSED: {
+    group: 'aws',
+    kind: 'usage',
+    title:
+      "the run would change the cluster's published issuer (hosting, domain or region) without --migrate-issuer",
+    message: 'this run would change the issuer of "{name}" from {old issuer} to {new issuer}: {consequences}',
+    hint: 'run with the flags that created the cluster (--hosting, --custom-domain, --region), or add --migrate-issuer to move it on purpose',
+  },
+  BUCKET_REGION_MISMATCH: {
+    group: 'aws',
+    kind: 'usage',
+    title: "the cluster's bucket exists in another region than --region",
+    message: 'the bucket {bucket} exists in {bucket region}, not in {--region} (--region)',
+    hint: 'run with --region set to the bucket region; a cluster cannot move its bucket to another region in place',
+  },
   AWS_NO_ACCOUNT: {
     group: 'aws',
     kind: 'failure',

@@ -1,4 +1,4 @@
-import type { IdentityObserver } from '../aws/observe-identity.js';
+import type { IdentityObserver } from './ports.js';
 import type { HttpObservation, IssuerView } from '../webidentity/types.js';
 
 /**

@@ -23,3 +23,4 @@ export type * from './report.js';
 export type * from './target.js';
 // The doctor fetches issuers the way STS does; callers give it (and the web-identity model) this view.
 export { createIssuerFetcher, type IssuerFetcherOptions } from '../net/issuer-fetch.js';
+export type * from './ports.js';

@@ -1,19 +1,19 @@
 import {
-  type GetOpenIDConnectProviderCommandOutput,
-  type Role,
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   IAMClient,
   ListOpenIDConnectProvidersCommand,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
+import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../webidentity/iam-view.js';
 import type { IamOidcProvider, IamRole, IamView } from '../webidentity/types.js';
 
 /**
  * The IAM side of the validating STS: reads the role and the account's OIDC providers through the
  * AWS SDK v3 (moto in the sandbox, a real account read-only elsewhere) and caches them per account
  * with a TTL, the way IAM's own eventual consistency lets a change take a moment to show
- * (aws-sts-oidc.md §5.2). `invalidate()` makes the next request read IAM again.
+ * (aws-sts-oidc.md §5.2). `invalidate()` makes the next request read IAM again. IAM's answers
+ * become the model's view through src/webidentity/iam-view.ts, as they do for the doctor.
  */
 
 /** Where and as whom IAM is read. */
@@ -30,68 +30,6 @@ export class IamReadError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'IamReadError';
-  }
-}
-
-/** A role ARN split into what IAM needs: `arn:<partition>:iam::<account>:role/<path…>/<name>`. */
-export interface ParsedRoleArn {
-  readonly partition: string;
-  readonly account: string;
-  readonly roleName: string;
-}
-
-const ROLE_ARN = /^arn:([a-z-]+):iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]+)$/;
-
-/** Parses a role ARN; undefined when it is not one (the model then answers with AWS's error). */
-export function parseRoleArn(roleArn: string): ParsedRoleArn | undefined {
-  const match = ROLE_ARN.exec(roleArn);
-  if (match === null) return undefined;
-  const [, partition, account, roleName] = match;
-  if (partition === undefined || account === undefined || roleName === undefined) return undefined;
-  return { partition, account, roleName };
-}
-
-/**
- * `GetRole` returns the trust policy URL-encoded ("Policies returned by this operation are
- * URL-encoded compliant with RFC 3986", aws-sts-oidc.md §5.2); the SDK hands it over as is.
- */
-/**
- * The model's view of an IAM OIDC provider from GetOpenIDConnectProvider. The validating STS and
- * the doctor both read IAM through this and {@link iamRoleFromGetRole}, so they see the same thing.
- */
-export function iamProviderFromGet(
-  arn: string,
-  out: Pick<GetOpenIDConnectProviderCommandOutput, 'Url' | 'ClientIDList' | 'ThumbprintList'>,
-): IamOidcProvider {
-  return {
-    arn,
-    url: out.Url ?? '',
-    clientIds: out.ClientIDList ?? [],
-    thumbprints: out.ThumbprintList ?? [],
-  };
-}
-
-/** The model's view of a role from GetRole; undefined when IAM's answer lacks its identity. */
-export function iamRoleFromGetRole(role: Role | undefined): IamRole | undefined {
-  if (role?.Arn === undefined || role.RoleId === undefined || role.RoleName === undefined) return undefined;
-  const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn;
-  return {
-    arn: role.Arn,
-    roleName: role.RoleName,
-    roleId: role.RoleId,
-    assumeRolePolicyDocument: decodePolicyDocument(role.AssumeRolePolicyDocument ?? ''),
-    // IAM's default (CreateRole `MaxSessionDuration` default 3600, §5.2) when not reported.
-    maxSessionDuration: role.MaxSessionDuration ?? 3600,
-    ...(boundary === undefined ? {} : { permissionsBoundaryArn: boundary }),
-  };
-}
-
-export function decodePolicyDocument(encoded: string): string {
-  try {
-    return decodeURIComponent(encoded);
-  } catch {
-    // Not URL-encoded after all (some emulators return the JSON as is): use it verbatim.
-    return encoded;
   }
 }
 

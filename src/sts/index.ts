@@ -7,6 +7,7 @@ export {
   type WebIdentityEvaluator,
 } from './server.js';
 export type { IamReadOptions } from './iam-reader.js';
-export { IamReadError, parseRoleArn, decodePolicyDocument } from './iam-reader.js';
+export { IamReadError } from './iam-reader.js';
+export { parseRoleArn, decodePolicyDocument } from '../webidentity/iam-view.js';
 export { formatAwsTimestamp, mintSessionCredentials, type IssuedCredentials } from './credentials.js';
 export { DEFAULT_STS_LIMITS, type StsLimits } from './limits.js';

@@ -5,7 +5,8 @@ import type {
 } from '../webidentity/types.js';
 import { mintSessionCredentials, type IssuedSessions } from './credentials.js';
 import { INTERNAL_FAILURE } from './errors.js';
-import { IamReadError, parseRoleArn, type CachedIamReader } from './iam-reader.js';
+import { parseRoleArn } from '../webidentity/iam-view.js';
+import { IamReadError, type CachedIamReader } from './iam-reader.js';
 import type { CachingIssuerView } from './issuer-cache.js';
 import { assumeRoleWithWebIdentityRequest, packedPolicySize, type QueryParameters } from './query-request.js';
 import { renderAssumeRoleWithWebIdentityJson } from './json.js';

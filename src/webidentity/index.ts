@@ -64,3 +64,12 @@ export {
   type SessionClaims,
 } from './session-claims.js';
 export { authorize } from './authorize.js';
+export {
+  parseRoleArn,
+  decodePolicyDocument,
+  iamProviderFromGet,
+  iamRoleFromGetRole,
+  type ParsedRoleArn,
+  type OidcProviderAnswer,
+  type RoleAnswer,
+} from './iam-view.js';

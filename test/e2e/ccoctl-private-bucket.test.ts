@@ -209,17 +209,31 @@ test('a ccoctl OAI cluster: served through the edge, moved to OAC with its issue
   assert.equal(planned.code, 0, planned.stderr);
   const plan = JSON.parse(planned.stdout) as {
     issuer: string;
-    changes: { kind: string; action: string; fields: { field: string; from?: string; to?: string }[] }[];
+    changes: {
+      kind: string;
+      action: string;
+      fields: { attribute: string; field: string; from?: string; to?: string }[];
+    }[];
   };
   assert.equal(plan.issuer, issuer);
   const byKind = (k: string) => plan.changes.find((c) => c.kind === k);
   assert.equal(byKind('origin-access-control')?.action, 'create');
   const dist = byKind('distribution');
   assert.equal(dist?.action, 'update');
+  // The plan JSON keys each field by its attribute (docs/commands.md, "Plan JSON").
   assert.deepEqual(
     dist.fields.find((f) => f.field === 'originAccessIdentity'),
-    { field: 'originAccessIdentity', from: `origin-access-identity/cloudfront/${oaiId}`, to: '(none)' },
+    {
+      attribute: 'originAccessIdentity',
+      field: 'originAccessIdentity',
+      from: `origin-access-identity/cloudfront/${oaiId}`,
+      to: '(none)',
+    },
   );
+  assert.deepEqual(dist.fields.map((f) => f.attribute).sort(), [
+    'originAccessControlId',
+    'originAccessIdentity',
+  ]);
   assert.equal(byKind('bucket-policy')?.action, 'update');
   assert.equal(byKind('oidc-provider')?.action, 'update'); // ccoctl's fixed thumbprint → the live chain
 

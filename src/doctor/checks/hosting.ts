@@ -3,7 +3,7 @@ import type {
   DistributionObservation,
   IdentityObserver,
   PublicAccessBlock,
-} from '../../aws/observe-identity.js';
+} from '../ports.js';
 import { grantsCloudFront, publiclyReadableKeys } from '../bucket-policy.js';
 import type { Memo } from '../context.js';
 import type { TemplateVars } from '../findings/registry.js';

@@ -12,7 +12,7 @@ import {
 } from '../report.js';
 import { issuerRuleCode } from './issuer.js';
 import { withFindings } from './check.js';
-import type { LiveAnswer } from '../../aws/observe-identity.js';
+import type { LiveAnswer } from '../ports.js';
 import { codeForRule } from '../findings/rule-map.js';
 
 /**

@@ -134,3 +134,18 @@ test('add --public-key-file publishes that key; retiring every key, or the curre
   assert.deepEqual(done.after, [newKid]);
   assert.equal(done.retiredTo, undefined);
 });
+
+test('another --region than the bucket has: refused naming both regions, keys.json untouched', async () => {
+  await issuerWith('elsewhere', [publicPem()]);
+  const before = await published('elsewhere');
+  await assert.rejects(
+    addRotationKey(
+      { name: 'elsewhere', region: 'eu-west-1', outputDir: join(tmp, 'elsewhere'), dryRun: false },
+      new RecordingReporter(),
+      { clients: sb.clients('eu-west-1') },
+    ),
+    refused('BUCKET_REGION_MISMATCH', /elsewhere-oidc exists in us-east-1, not in eu-west-1/),
+  );
+  assert.equal(await published('elsewhere'), before);
+  assert.equal(existsSync(join(tmp, 'elsewhere', 'next')), false, 'no next key written');
+});

@@ -126,12 +126,12 @@ test("an AWS error is AWS_FAILURE (exit 1) with AWS's code and request id as dat
   assert.equal(awsFailure('reading role r', new Error('no ARN returned')).awsErrorCode, undefined);
 });
 
-test('an error stsctl raised keeps its code and hint when an AWS step wraps it', () => {
+test('an error stsctl raised keeps its code, message and hint when an AWS step wraps it', () => {
   const inner = new StsctlError('DISTRIBUTION_DEPLOY_TIMEOUT', 'distribution E1 still InProgress');
   const e = awsFailure('deleting CloudFront distribution E1', inner);
   assert.equal(e.code, 'DISTRIBUTION_DEPLOY_TIMEOUT');
   assert.equal(e.kind, 'failure');
-  assert.equal(e.message, 'deleting CloudFront distribution E1: distribution E1 still InProgress');
+  assert.equal(e.message, 'distribution E1 still InProgress');
   assert.equal(e.hint, ERROR_CODES.DISTRIBUTION_DEPLOY_TIMEOUT.hint);
 });
 

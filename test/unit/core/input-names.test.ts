@@ -7,6 +7,7 @@ import {
   outputPathProblem,
   readCredentialsRequests,
   StsctlAggregateError,
+  isStsctlError,
   StsctlError,
   type CredentialsRequest,
 } from '../../../src/core/index.js';
@@ -60,7 +61,7 @@ function problemsOf(f: Fields): StsctlError[] {
     read(f);
   } catch (e) {
     if (e instanceof StsctlAggregateError) return [...e.errors];
-    if (e instanceof StsctlError) return [e];
+    if (isStsctlError(e)) return [e];
     throw e;
   }
   return [];

@@ -1,0 +1,79 @@
+import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
+
+/**
+ * The doctor's ports: what it needs from AWS, declared here, by the side that uses them
+ * (ports and adapters). src/aws/observe-identity.ts implements them structurally — it does not
+ * import the doctor — and the CLI hands that implementation to the doctor; tests hand in fakes.
+ * Every read is read-only; nothing here changes anything in AWS.
+ */
+
+/** S3's block-public-access settings (bucket or account). */
+export interface PublicAccessBlock {
+  readonly blockPublicAcls: boolean;
+  readonly ignorePublicAcls: boolean;
+  readonly blockPublicPolicy: boolean;
+  readonly restrictPublicBuckets: boolean;
+}
+
+/** What S3 says about an issuer bucket. */
+export type BucketObservation =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      /** The bucket policy JSON, or undefined when the bucket has none. */
+      readonly policy: string | undefined;
+      /** Undefined when the bucket has no public-access-block configuration. */
+      readonly publicAccessBlock: PublicAccessBlock | undefined;
+      /** Object keys (the first 1000). */
+      readonly objectKeys: readonly string[];
+      readonly objectKeysTruncated: boolean;
+    };
+
+/** One origin of a CloudFront distribution. */
+export interface DistributionOrigin {
+  readonly id: string;
+  readonly domainName: string;
+  readonly originPath: string;
+  /** Origin access control id; undefined or empty when none. */
+  readonly originAccessControlId: string | undefined;
+  /** `origin-access-identity/cloudfront/<id>`; undefined or empty when none. */
+  readonly originAccessIdentity: string | undefined;
+}
+
+/** The CloudFront distribution serving a host. */
+export interface DistributionObservation {
+  readonly id: string;
+  readonly arn: string;
+  readonly domainName: string;
+  readonly aliases: readonly string[];
+  readonly status: string;
+  readonly enabled: boolean;
+  readonly defaultOriginId: string | undefined;
+  readonly origins: readonly DistributionOrigin[];
+}
+
+/** The answer of a live `AssumeRoleWithWebIdentity` (credentials are dropped, never returned). */
+export type LiveAnswer =
+  | { readonly ok: true; readonly assumedRoleArn: string }
+  | { readonly ok: false; readonly code: string; readonly status: number; readonly message: string };
+
+/** The AWS reads the doctor makes. Each throws a StsctlError when AWS cannot be read. */
+export interface IdentityObserver {
+  /** Every IAM OIDC provider of the caller's account, with client IDs and thumbprints. */
+  listOidcProviders(): Promise<readonly IamOidcProvider[]>;
+  /** The role named by the ARN, or undefined when no role has exactly that ARN. */
+  getRole(roleArn: string): Promise<IamRole | undefined>;
+  getBucket(bucket: string): Promise<BucketObservation>;
+  /** The account-level block, or undefined when the account has none. */
+  getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
+  /** The distribution whose domain name or alias is `host`, or undefined. */
+  findDistribution(host: string): Promise<DistributionObservation | undefined>;
+  assumeRoleWithWebIdentity(request: {
+    readonly roleArn: string;
+    readonly token: string;
+    readonly sessionName: string;
+    readonly durationSeconds?: number;
+  }): Promise<LiveAnswer>;
+  /** Releases the SDK clients' sockets. */
+  destroy(): void;
+}
