@@ -84,7 +84,7 @@ function stringMember(
   const shown = spec.sensitive === true ? undefined : value;
   const today = behaviour !== '2025-12';
   // Today: code points (2026 §5). 2025-12 profile: UTF-16 code units, as stsctl counted before.
-  const length = today ? [...value].length : value.length;
+  const length = today ? codePoints(value) : value.length;
   const lengths: string[] = [];
   if (length < spec.min) lengths.push(constraintViolations.minLength(member, shown, spec.min));
   if (length > spec.max) lengths.push(constraintViolations.maxLength(member, shown, spec.max));
@@ -94,6 +94,11 @@ function stringMember(
       : [];
   // Today: pattern first, then length (2026 §5, probe; also a real AssumeRoleWithSAML answer).
   return { rule, violations: today ? [...patterns, ...lengths] : [...lengths, ...patterns] };
+}
+
+/** Unicode code points in `value`: UTF-16 units less one per surrogate pair. */
+function codePoints(value: string): number {
+  return value.length - (value.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 }
 
 interface DurationMember extends MemberRule {

@@ -108,10 +108,7 @@ function evaluatesKey(condition: unknown, key: string): boolean {
  * @param policyDocument the trust policy, as JSON text or parsed.
  * @param providerUrl the provider URL, with or without `https://`.
  */
-export function checkSharedIdpTrustPolicy(
-  policyDocument: string | unknown,
-  providerUrl: string,
-): SharedIdpVerdict {
+export function checkSharedIdpTrustPolicy(policyDocument: unknown, providerUrl: string): SharedIdpVerdict {
   const hostPath = providerUrl.replace(/^https:\/\//, '');
   const idp = SHARED_IDENTITY_PROVIDERS.find((p) => p.hostPath === hostPath);
   if (idp === undefined) return { refused: false, shared: false };

@@ -121,13 +121,11 @@ describe('IAM shared-IdP control (aws-sts-2026.md §3)', () => {
     const doc = trust(GITHUB_ARN, { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' } });
     const verdict = checkSharedIdpTrustPolicy(doc, `https://${GITHUB}`);
     assert.equal(verdict.refused, true);
-    if (verdict.refused) {
-      assert.deepEqual(verdict.gaps, [{ statement: 0, missingKeys: [`${GITHUB}:sub`] }]);
-      assert.equal(verdict.error.code, 'MalformedPolicyDocument');
-      assert.equal(verdict.error.status, 400);
-      assert.match(verdict.error.message, /token\.actions\.githubusercontent\.com:sub/);
-      assert.equal(verdict.evidence.kind, 'inferred');
-    }
+    assert.deepEqual(verdict.gaps, [{ statement: 0, missingKeys: [`${GITHUB}:sub`] }]);
+    assert.equal(verdict.error.code, 'MalformedPolicyDocument');
+    assert.equal(verdict.error.status, 400);
+    assert.match(verdict.error.message, /token\.actions\.githubusercontent\.com:sub/);
+    assert.equal(verdict.evidence.kind, 'inferred');
   });
 
   test('a bare "*" on sub, a negated operator or IfExists does not count as evaluating it', () => {
