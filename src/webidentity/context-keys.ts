@@ -1,4 +1,6 @@
 import type { JWTPayload } from 'jose';
+import { providerSpecificClaims } from '../core/provider-claims.js';
+import { DEFAULT_AWS_BEHAVIOUR, type AwsBehaviour } from './behaviour.js';
 import type { SessionClaims } from './session-claims.js';
 import type { TrustPolicyContext } from './trust-policy.js';
 
@@ -6,7 +8,15 @@ import type { TrustPolicyContext } from './trust-policy.js';
  * The request context a web-identity call offers to trust-policy conditions (aws-sts-oidc.md §3.5):
  * `<provider url>:sub`, `:aud`, `:azp`, `:amr`, `sts:RoleSessionName`, `sts:SourceIdentity`, and
  * for session tags `aws:RequestTag/<key>` and `aws:TagKeys`. Custom claims are not available
- * ("Support for custom claims for OIDC is unavailable in AWS", §3.4).
+ * ("Support for custom claims for OIDC is unavailable in AWS", §3.4), except, in today's profile,
+ * the provider-specific claims AWS documents for a few well-known issuers (aws-sts-2026.md §2,
+ * src/core/provider-claims.ts): `token.actions.githubusercontent.com:repository` and the like,
+ * present only for that issuer's tokens; for any other issuer such a key is absent, so a condition
+ * on it has AWS's missing-key semantics.
+ *
+ * `<provider url>:email` is not offered: a user reports it works (2026 §2) but AWS documents it for
+ * no issuer and the report names none, so the model keeps the documented list; a condition on it
+ * behaves as on a missing key (docs/webidentity.md, "Choices").
  */
 
 /** What the context is built from. */
@@ -19,6 +29,22 @@ export interface WebIdentityContextInput {
   readonly audience: string;
   readonly roleSessionName: string;
   readonly session: SessionClaims;
+  /** The AWS behaviour profile; provider-specific keys exist only in `'2026-11'`. Default today's. */
+  readonly behaviour?: AwsBehaviour;
+}
+
+/**
+ * A claim as a condition value: strings as they are, numbers and booleans as their JSON text (IAM
+ * compares condition values as strings), lists of those as lists; anything else is absent.
+ */
+function claimValue(value: unknown): string | readonly string[] | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    const list = value.filter((v) => ['string', 'number', 'boolean'].includes(typeof v)).map(String);
+    return list.length > 0 ? list : undefined;
+  }
+  return undefined;
 }
 
 function strings(value: unknown): readonly string[] | undefined {
@@ -57,6 +83,12 @@ export function webIdentityContext(input: WebIdentityContextInput): TrustPolicyC
   if (azp !== undefined) keys[`${prefix}:azp`] = azp;
   const amr = strings(input.claims['amr']);
   if (amr !== undefined) keys[`${prefix}:amr`] = amr;
+  if ((input.behaviour ?? DEFAULT_AWS_BEHAVIOUR) !== '2025-12') {
+    for (const claim of providerSpecificClaims(`https://${prefix}`)) {
+      const value = claimValue(input.claims[claim]);
+      if (value !== undefined) keys[`${prefix}:${claim}`] = value;
+    }
+  }
   if (input.session.sourceIdentity !== undefined) keys['sts:SourceIdentity'] = input.session.sourceIdentity;
   if (input.session.tags !== undefined) {
     for (const [key, value] of Object.entries(input.session.tags)) keys[`aws:RequestTag/${key}`] = value;

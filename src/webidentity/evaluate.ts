@@ -21,6 +21,7 @@
  */
 import { parseArn } from '../core/index.js';
 import { authorize } from './authorize.js';
+import { DEFAULT_AWS_BEHAVIOUR } from './behaviour.js';
 import { webIdentityContext } from './context-keys.js';
 import { DEFAULT_FETCH_BUDGET_MS, fetchIssuerKeys } from './issuer-keys.js';
 import { checkAudience, findProvider, providerHostPath } from './provider.js';
@@ -39,21 +40,23 @@ function failed(failure: Failure, log: StepLog): WebIdentityResult {
  * Evaluates an `AssumeRoleWithWebIdentity` call as STS would: the grant (everything but the secret
  * material) or AWS's error with its exact code, status and message, plus every rule that ran.
  * @param input.fetchBudgetMs total latency allowed for discovery + JWKS; default 5000 ms.
+ * @param input.behaviour which AWS to answer as; default today's (`'2026-11'`, behaviour.ts).
  * @see docs/webidentity.md for the rule-by-rule table.
  */
 export async function evaluateWebIdentity(input: WebIdentityInput): Promise<WebIdentityResult> {
   const log = new StepLog();
+  const behaviour = input.behaviour ?? DEFAULT_AWS_BEHAVIOUR;
 
   // 1. Request validation.
-  const request = validateRequest(input.request, log);
+  const request = validateRequest(input.request, log, behaviour);
   if (!request.ok) return failed(request, log);
 
   // 2. Token, provider, audience.
-  const token = decodeToken(request.value.token, log);
+  const token = decodeToken(request.value.token, log, behaviour);
   if (!token.ok) return failed(token, log);
   const claims = requireClaims(token.value, log);
   if (!claims.ok) return failed(claims, log);
-  const provider = findProvider(claims.value.iss, input.iam.providers, log);
+  const provider = findProvider(claims.value.iss, input.iam.providers, log, behaviour);
   if (!provider.ok) return failed(provider, log);
   const audience = checkAudience(claims.value, provider.value, log);
   if (!audience.ok) return failed(audience, log);
@@ -83,6 +86,7 @@ export async function evaluateWebIdentity(input: WebIdentityInput): Promise<WebI
     audience: audience.value,
     roleSessionName: request.value.roleSessionName,
     session,
+    behaviour,
   });
   const authorized = authorize(input.iam.role, context, log);
   if (!authorized.ok) return failed(authorized, log);

@@ -4,7 +4,31 @@
  */
 export type * from './types.js';
 export { evaluateWebIdentity } from './evaluate.js';
-export { awsErrors, constraintViolations } from './aws-errors.js';
+export {
+  awsErrors,
+  constraintViolations,
+  profileErrors,
+  MESSAGE_EVIDENCE,
+  GENERIC_INVALID_TOKEN,
+  type AwsErrorName,
+  type ProfileErrors,
+} from './aws-errors.js';
+export {
+  AWS_BEHAVIOURS,
+  DEFAULT_AWS_BEHAVIOUR,
+  isAwsBehaviour,
+  type AwsBehaviour,
+  type Evidence,
+  type EvidenceKind,
+} from './behaviour.js';
+export {
+  checkSharedIdpTrustPolicy,
+  sharedIdpRefusal,
+  SHARED_IDENTITY_PROVIDERS,
+  type SharedIdentityProvider,
+  type SharedIdpGap,
+  type SharedIdpVerdict,
+} from './shared-idp.js';
 export { RULES, type RuleId, type RuleInfo } from './rules.js';
 export { StepLog, passed, type Checked, type Failure } from './steps.js';
 export {

@@ -1,4 +1,5 @@
 import { awsErrors, constraintViolations } from './aws-errors.js';
+import { DEFAULT_AWS_BEHAVIOUR, type AwsBehaviour } from './behaviour.js';
 import type { RuleId } from './rules.js';
 import { passed, type Checked, type StepLog } from './steps.js';
 import type { AssumeRoleWithWebIdentityRequest, IamRole } from './types.js';
@@ -7,6 +8,15 @@ import type { AssumeRoleWithWebIdentityRequest, IamRole } from './types.js';
  * Request validation, the first thing STS does: the model's shape constraints on every member
  * (aws-sts-oidc.md §1.2), all violations reported together in one `ValidationError` (§2), then the
  * role ARN's form (`Request ARN is invalid`, §2). Nothing here looks at the token's contents or IAM.
+ *
+ * Today's profile (`'2026-11'`) follows the validation framework details of aws-sts-2026.md §5
+ * (probe, user): per member the pattern violation is listed before the length one; lengths count
+ * Unicode code points; characters outside the Basic Multilingual Plane fail the pattern; a
+ * `DurationSeconds` that is not an integer is `MalformedInput`; a `RoleArn` that is not an ARN at
+ * all answers `<value> is invalid`. The `'2025-12'` profile keeps the answers stsctl gave from the
+ * older sheet (length first, UTF-16 lengths, `… Member must be an integer`, `Request ARN is invalid`
+ * for every bad ARN): no dated AWS change is known there, the older answers were the model's guesses,
+ * and the profile keeps earlier records reproducible.
  */
 
 /** Default session length when `DurationSeconds` is absent (§1.2). */
@@ -26,6 +36,14 @@ const POLICY_PATTERN = '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+';
 // JavaScript's \w is ASCII [A-Za-z0-9_], like Java's default \w the model's patterns are written for.
 const SESSION_NAME_RE = /^[\w+=,.@-]*$/;
 const ARN_RE = /^[\t\n\r\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]+$/u;
+/**
+ * The same pattern as AWS applies it today: characters outside the BMP fail (aws-sts-2026.md §5).
+ * Java reads the model's `\u10000-\u10FFFF` as `\u1000` + `0-\u10FF` + `FF`, so no supplementary
+ * character is in the class; the observed failures fit that reading.
+ */
+const ARN_RE_BMP = /^[\t\n\r\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD]+$/u;
+/** `arn:<partition>:<service>:<region>:<account>:<resource>`: an ARN of any kind (§5 of the 2026 sheet). */
+const ANY_ARN_RE = /^arn:[^:]*:[^:]*:[^:]*:[^:]*:./;
 const POLICY_RE = /^[\t\n\r\u0020-\u00FF]+$/;
 /** `arn:<partition>:iam::<12 digits>:role/<optional path/><name>`; IAM role names are `[\w+=,.@-]{1,64}` (§5.2). */
 const ROLE_ARN_RE = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(?:[\u0021-\u007E]*\/)?([\w+=,.@-]{1,64})$/;
@@ -58,33 +76,61 @@ function stringMember(
     readonly pattern?: { readonly text: string; readonly re: RegExp };
     readonly sensitive?: boolean;
   },
+  behaviour: AwsBehaviour,
 ): MemberRule {
   if (value === undefined) {
     return { rule, violations: spec.required ? [constraintViolations.notNull(member)] : [] };
   }
   const shown = spec.sensitive === true ? undefined : value;
-  const violations: string[] = [];
-  // Trait order as in the model: length, then pattern.
-  if (value.length < spec.min) violations.push(constraintViolations.minLength(member, shown, spec.min));
-  if (value.length > spec.max) violations.push(constraintViolations.maxLength(member, shown, spec.max));
-  if (spec.pattern !== undefined && !spec.pattern.re.test(value)) {
-    violations.push(constraintViolations.pattern(member, shown, spec.pattern.text));
-  }
-  return { rule, violations };
+  const today = behaviour !== '2025-12';
+  // Today: code points (2026 §5). 2025-12 profile: UTF-16 code units, as stsctl counted before.
+  const length = today ? codePoints(value) : value.length;
+  const lengths: string[] = [];
+  if (length < spec.min) lengths.push(constraintViolations.minLength(member, shown, spec.min));
+  if (length > spec.max) lengths.push(constraintViolations.maxLength(member, shown, spec.max));
+  const patterns =
+    spec.pattern !== undefined && !spec.pattern.re.test(value)
+      ? [constraintViolations.pattern(member, shown, spec.pattern.text)]
+      : [];
+  // Today: pattern first, then length (2026 §5, probe; also a real AssumeRoleWithSAML answer).
+  return { rule, violations: today ? [...patterns, ...lengths] : [...lengths, ...patterns] };
 }
 
-function durationMember(value: string | undefined): MemberRule & { readonly seconds: number } {
+/** Unicode code points in `value`: UTF-16 units less one per surrogate pair. */
+function codePoints(value: string): number {
+  return value.length - (value.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
+interface DurationMember extends MemberRule {
+  readonly seconds: number;
+  /** Set when the value does not parse at all (today's profile: `MalformedInput`). */
+  readonly malformed?: string;
+}
+
+function durationMember(value: string | undefined, behaviour: AwsBehaviour): DurationMember {
   const rule = 'request.duration';
   if (value === undefined) return { rule, violations: [], seconds: DEFAULT_DURATION_SECONDS };
-  if (!/^-?\d+$/.test(value)) {
-    return { rule, violations: [constraintViolations.notInteger('durationSeconds', value)], seconds: NaN };
+  let seconds: number;
+  let shown: string;
+  if (behaviour === '2025-12') {
+    if (!/^-?\d+$/.test(value)) {
+      return { rule, violations: [constraintViolations.notInteger('durationSeconds', value)], seconds: NaN };
+    }
+    seconds = Number(value);
+    shown = value;
+  } else {
+    // 2026 §5 (probe): `+900` and `0900` are 900; anything else that is not an integer fails to
+    // deserialize (MalformedInput) before validation. The violation echoes the parsed number, as
+    // the framework validates the deserialized member [inferred].
+    if (!/^[+-]?\d+$/.test(value)) return { rule, violations: [], seconds: NaN, malformed: value };
+    seconds = Number(value);
+    shown = String(seconds);
   }
-  const seconds = Number(value);
   const violations: string[] = [];
   if (seconds < MIN_DURATION_SECONDS)
-    violations.push(constraintViolations.minValue('durationSeconds', value, MIN_DURATION_SECONDS));
+    violations.push(constraintViolations.minValue('durationSeconds', shown, MIN_DURATION_SECONDS));
   if (seconds > MAX_DURATION_SECONDS)
-    violations.push(constraintViolations.maxValue('durationSeconds', value, MAX_DURATION_SECONDS));
+    violations.push(constraintViolations.maxValue('durationSeconds', shown, MAX_DURATION_SECONDS));
   return { rule, violations, seconds };
 }
 
@@ -97,33 +143,66 @@ function durationMember(value: string | undefined): MemberRule & { readonly seco
 export function validateRequest(
   request: AssumeRoleWithWebIdentityRequest,
   log: StepLog,
+  behaviour: AwsBehaviour = DEFAULT_AWS_BEHAVIOUR,
 ): Checked<ValidatedRequest> {
-  const duration = durationMember(request.DurationSeconds);
+  const duration = durationMember(request.DurationSeconds, behaviour);
+  if (duration.malformed !== undefined) {
+    return log.fail(
+      'request.duration',
+      `DurationSeconds ${JSON.stringify(duration.malformed)} is not an integer`,
+      awsErrors.malformedDuration(duration.malformed),
+    );
+  }
+  const today = behaviour !== '2025-12';
   const members: readonly MemberRule[] = [
-    stringMember('request.role-arn', 'roleArn', request.RoleArn, {
-      required: true,
-      min: 20,
-      max: 2048,
-      pattern: { text: ARN_PATTERN, re: ARN_RE },
-    }),
-    stringMember('request.session-name', 'roleSessionName', request.RoleSessionName, {
-      required: true,
-      min: 2,
-      max: 64,
-      pattern: { text: ROLE_SESSION_NAME_PATTERN, re: SESSION_NAME_RE },
-    }),
+    stringMember(
+      'request.role-arn',
+      'roleArn',
+      request.RoleArn,
+      {
+        required: true,
+        min: 20,
+        max: 2048,
+        pattern: { text: ARN_PATTERN, re: today ? ARN_RE_BMP : ARN_RE },
+      },
+      behaviour,
+    ),
+    stringMember(
+      'request.session-name',
+      'roleSessionName',
+      request.RoleSessionName,
+      {
+        required: true,
+        min: 2,
+        max: 64,
+        pattern: { text: ROLE_SESSION_NAME_PATTERN, re: SESSION_NAME_RE },
+      },
+      behaviour,
+    ),
     // The token is `sensitive` in the model: its value is never echoed.
-    stringMember('request.token-length', 'webIdentityToken', request.WebIdentityToken, {
-      required: true,
-      min: MIN_TOKEN_LENGTH,
-      max: MAX_TOKEN_LENGTH,
-      sensitive: true,
-    }),
-    stringMember('request.provider-id', 'providerId', request.ProviderId, {
-      required: false,
-      min: 4,
-      max: 2048,
-    }),
+    stringMember(
+      'request.token-length',
+      'webIdentityToken',
+      request.WebIdentityToken,
+      {
+        required: true,
+        min: MIN_TOKEN_LENGTH,
+        max: MAX_TOKEN_LENGTH,
+        sensitive: true,
+      },
+      behaviour,
+    ),
+    stringMember(
+      'request.provider-id',
+      'providerId',
+      request.ProviderId,
+      {
+        required: false,
+        min: 4,
+        max: 2048,
+      },
+      behaviour,
+    ),
     {
       rule: 'request.policy-arns',
       violations:
@@ -131,12 +210,18 @@ export function validateRequest(
           ? [constraintViolations.maxLength('policyArns', `[${request.PolicyArns.join(', ')}]`, 10)]
           : [],
     },
-    stringMember('request.policy', 'policy', request.Policy, {
-      required: false,
-      min: 1,
-      max: 2048,
-      pattern: { text: POLICY_PATTERN, re: POLICY_RE },
-    }),
+    stringMember(
+      'request.policy',
+      'policy',
+      request.Policy,
+      {
+        required: false,
+        min: 1,
+        max: 2048,
+        pattern: { text: POLICY_PATTERN, re: POLICY_RE },
+      },
+      behaviour,
+    ),
     duration,
   ];
 
@@ -165,10 +250,13 @@ export function validateRequest(
   const match = ROLE_ARN_RE.exec(roleArn);
   const [, partition, account, roleName] = match ?? [];
   if (partition === undefined || account === undefined || roleName === undefined) {
+    // Today: an ARN of another kind is `Request ARN is invalid` (user), text that is no ARN at all
+    // `<value> is invalid` (2026 §5, probe on AssumeRole, inferred here).
+    const notAnArn = today && !ANY_ARN_RE.test(roleArn);
     return log.fail(
       'request.role-arn-format',
-      `${roleArn} is not arn:<partition>:iam::<account>:role/<name>`,
-      awsErrors.invalidRoleArn(),
+      notAnArn ? `${roleArn} is not an ARN` : `${roleArn} is not arn:<partition>:iam::<account>:role/<name>`,
+      notAnArn ? awsErrors.invalidArnValue(roleArn) : awsErrors.invalidRoleArn(),
     );
   }
   log.pass('request.role-arn-format', `role ${roleName} in account ${account} (${partition})`);

@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
-import { awsErrors } from './aws-errors.js';
+import { awsErrors, profileErrors } from './aws-errors.js';
+import { DEFAULT_AWS_BEHAVIOUR, type AwsBehaviour } from './behaviour.js';
 import { passed, type Checked, type StepLog } from './steps.js';
 
 /**
@@ -80,9 +81,16 @@ function decodeWellFormed(
 /**
  * Decodes the token (rule `token.decode`) and checks its `alg` (rule `token.alg`).
  * A JWE (five parts), a non-JSON header or payload, or anything else that is not a compact JWS
- * fails with {@link awsErrors.malformedToken} [unverified message, §11.7].
+ * fails with {@link awsErrors.malformedToken} (user/3rd, aws-sts-2026.md §6). A refused `alg`
+ * answers the same text today (the best-supported answer, §6); the `'2025-12'` profile keeps
+ * stsctl's earlier wording.
+ * @param behaviour the AWS behaviour profile; default today's.
  */
-export function decodeToken(compact: string, log: StepLog): Checked<DecodedToken> {
+export function decodeToken(
+  compact: string,
+  log: StepLog,
+  behaviour: AwsBehaviour = DEFAULT_AWS_BEHAVIOUR,
+): Checked<DecodedToken> {
   let header: ProtectedHeaderParameters;
   let claims: JWTPayload;
   const fast = decodeWellFormed(compact);
@@ -105,7 +113,7 @@ export function decodeToken(compact: string, log: StepLog): Checked<DecodedToken
     return log.fail(
       'token.alg',
       `alg ${shown} is not one of ${SUPPORTED_ALGORITHMS.join(', ')}`,
-      awsErrors.unsupportedAlgorithm(shown),
+      profileErrors(behaviour).refusedAlgorithm(shown),
     );
   }
   log.pass('token.alg', alg);
@@ -145,7 +153,8 @@ function stringList(value: unknown): readonly string[] | undefined {
  * The claims STS requires before the provider lookup. `aud` comes first: a legacy Kubernetes
  * token (no `aud`, `iss` = `kubernetes/serviceaccount`) is answered "Missing a required claim: aud",
  * not "No OpenIDConnect provider found" (aws-sdk-ruby#2698, §2), so the presence check precedes the
- * lookup. `iss` and `sub` use the same message form [unverified].
+ * lookup. `Missing a required claim: sub` is confirmed (user, aws-sts-2026.md §6); the same form for
+ * `iss` is stsctl's choice (no source, 2026 §8).
  */
 export function requireClaims(token: DecodedToken, log: StepLog): Checked<TokenClaims> {
   const { claims } = token;
@@ -180,8 +189,10 @@ const TIME_CLAIMS = ['exp', 'iat', 'nbf', 'auth_time'] as const;
 
 /**
  * Checks the time claims after the signature: integers only (rule `token.timestamps`), `exp`
- * present (rule `token.claim-exp`, [unverified] message), and not expired beyond the 5-minute
- * leeway (rule `token.expiry`): rejected only when now > exp + 300 (§2, current IAM guide).
+ * present (rule `token.claim-exp`, [inferred] message, aws-sts-2026.md §8), and not expired beyond
+ * the 5-minute leeway (rule `token.expiry`): rejected only when now > exp + 300 (§2, current IAM
+ * guide; 2026 §6 notes the leeway may be newer than a 2021 answer 198 s after `exp`). The message
+ * has a space before each number in both profiles: the 2021 form without it predates 2024 answers.
  * @returns `exp` in Unix seconds.
  */
 export function checkExpiry(token: DecodedToken, now: Date, log: StepLog): Checked<number> {

@@ -8,6 +8,8 @@
  * the model stays free of sockets and the caller decides how (and from where) URLs are fetched.
  */
 
+import type { AwsBehaviour } from './behaviour.js';
+
 /** The Query-protocol parameters of `AssumeRoleWithWebIdentity` (aws-sts-oidc.md §1.2). */
 export interface AssumeRoleWithWebIdentityRequest {
   readonly RoleArn?: string;
@@ -149,6 +151,11 @@ export type WebIdentityResult =
 
 export interface WebIdentityInput {
   readonly request: AssumeRoleWithWebIdentityRequest;
+  /**
+   * Which AWS to answer as (behaviour.ts): `'2026-11'` (default, AWS today) or `'2025-12'` (the
+   * answers before the 2026 changes, e.g. `No OpenIDConnect provider found in your account for <iss>`).
+   */
+  readonly behaviour?: AwsBehaviour;
   readonly iam: IamView;
   readonly issuer: IssuerView;
   readonly now: Date;

@@ -1,4 +1,5 @@
 import { evaluateWebIdentity } from '../../webidentity/evaluate.js';
+import type { AwsBehaviour } from '../../webidentity/behaviour.js';
 import type { AwsError, IamView, IssuerView, WebIdentityResult } from '../../webidentity/types.js';
 import { FETCH_RULES, TLS_RULES } from '../findings/rule-map.js';
 import type { FindingCode, TemplateVars } from '../findings/registry.js';
@@ -21,7 +22,8 @@ import { codeForRule } from '../findings/rule-map.js';
  * what the validating STS answers for the same token and world. The doctor adds only a name for
  * it: the finding that explains the failing rule, preferring a root cause another check found (a
  * private bucket behind a 403, an Authentication CR that disagrees with the provider behind
- * "No OpenIDConnect provider found…", an expired certificate behind a thumbprint error).
+ * "No OpenIDConnect provider found…" or, since 2026, behind the generic "could not be validated"
+ * text that no longer names the cause, an expired certificate behind a thumbprint error).
  */
 
 /** Root causes, in order of preference, that explain each kind of failing rule. */
@@ -67,6 +69,8 @@ export interface VerdictInput {
   readonly issuer: IssuerView;
   readonly now: Date;
   readonly budgetMs: number;
+  /** Which AWS to predict (default today's, `'2026-11'`); the predicted message follows it. */
+  readonly behaviour?: AwsBehaviour;
 }
 
 /** Runs the model for one token. */
@@ -82,6 +86,7 @@ export function evaluateToken(input: VerdictInput): Promise<WebIdentityResult> {
     issuer: input.issuer,
     now: input.now,
     fetchBudgetMs: input.budgetMs,
+    ...(input.behaviour === undefined ? {} : { behaviour: input.behaviour }),
   });
 }
 

@@ -16,7 +16,10 @@ function predicted(def: FindingDefinition): string {
   if (def.predicts === undefined) return '—';
   const e = def.predicts(DOC_VARS);
   // Placeholders like <iss> are kept; the rest is AWS's exact text (two spaces included).
-  return `\`${e.code}\` (${e.status}) \`${e.message}\``;
+  const today = `\`${e.code}\` (${e.status}) \`${e.message}\``;
+  // Where the 2025-12 behaviour profile answered otherwise, both are shown (aws-sts-2026.md §1).
+  const before = def.predicts(DOC_VARS, '2025-12');
+  return before.message === e.message ? today : `${today}; before 2026: \`${before.message}\``;
 }
 
 /** The Markdown of docs/findings.md. */

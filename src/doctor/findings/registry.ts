@@ -1,4 +1,5 @@
-import { awsErrors } from '../../webidentity/aws-errors.js';
+import { awsErrors, profileErrors } from '../../webidentity/aws-errors.js';
+import type { AwsBehaviour } from '../../webidentity/behaviour.js';
 import type { AwsError } from '../../webidentity/types.js';
 
 /**
@@ -54,15 +55,20 @@ export interface FindingDefinition {
   readonly title: string;
   /** Why it matters, with the fact it rests on (a section of aws-sts-oidc.md). */
   readonly why: string;
-  /** The error STS answers because of it; undefined when STS is not involved (or still succeeds). */
-  readonly predicts?: (vars: TemplateVars) => AwsError;
+  /**
+   * The error STS answers because of it; undefined when STS is not involved (or still succeeds).
+   * `behaviour` picks the AWS behaviour profile (default today's, `'2026-11'`): a missing provider
+   * is the generic 2026 text today, `No OpenIDConnect provider found…` under `'2025-12'`.
+   */
+  readonly predicts?: (vars: TemplateVars, behaviour?: AwsBehaviour) => AwsError;
   /** Steps to fix it: commands with `{placeholders}`. */
   readonly fix: readonly string[];
 }
 
 const v = (vars: TemplateVars, name: TemplateVar): string => vars[name] ?? `<${name}>`;
 const couldNotRetrieve = (): AwsError => awsErrors.couldNotRetrieveKey();
-const noProvider = (vars: TemplateVars): AwsError => awsErrors.noProvider(v(vars, 'iss'));
+const noProvider = (vars: TemplateVars, behaviour?: AwsBehaviour): AwsError =>
+  profileErrors(behaviour).providerNotFound(v(vars, 'iss'));
 const thumbprint = (): AwsError => awsErrors.thumbprintMismatch();
 const accessDenied = (): AwsError => awsErrors.accessDenied();
 
@@ -95,8 +101,8 @@ export const FINDINGS = {
     severity: 'error',
     hop: 'token',
     title: 'The token is signed with an algorithm STS does not accept',
-    why: 'STS accepts RS256/384/512 and ES256/384/512, never none or HMAC (§1.2, §3.3).',
-    predicts: () => awsErrors.unsupportedAlgorithm('<alg>'),
+    why: 'STS accepts RS256/384/512 and ES256/384/512, never none or HMAC (§1.2, §3.3); a refused algorithm gets the "not a valid JWT" text, the best-supported answer (aws-sts-2026.md §6).',
+    predicts: (_vars, behaviour) => profileErrors(behaviour).refusedAlgorithm('<alg>'),
     fix: ['sign service-account tokens with the RSA key kube-apiserver uses (RS256)'],
   },
   TOKEN_MISSING_AUD: {
@@ -502,7 +508,7 @@ export const FINDINGS = {
     severity: 'error',
     hop: 'provider',
     title: 'No IAM OIDC provider for the issuer in the account',
-    why: "STS looks the provider up by iss in the role's account and echoes iss verbatim in the error (§2, §3.1).",
+    why: "STS looks the provider up by iss in the role's account. Since mid-2026 it answers a generic message that no longer names the cause (aws-sts-2026.md §1); before, it echoed iss verbatim (§2, §3.1). The doctor checks the providers itself, so it names the cause.",
     predicts: noProvider,
     fix: ['aws iam create-open-id-connect-provider --url {iss} --client-id-list openshift sts.amazonaws.com'],
   },

@@ -232,7 +232,7 @@ describe('create-all behind CloudFront with --custom-domain', () => {
     // The distribution's own name is not the issuer: no provider trusts it.
     assert.match(
       await assume(roleArn, await mint(`https://${distributionDomain}`, 'ingress-operator')),
-      /^error:InvalidIdentityTokenException: No OpenIDConnect provider found in your account for https:\/\/[a-z0-9]+\.cloudfront\.net/,
+      /^error:InvalidIdentityTokenException: The web identity token provided could not be validated\. See the AssumeRoleWithWebIdentity documentation for requirements\./,
     );
   });
 

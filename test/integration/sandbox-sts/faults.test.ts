@@ -123,13 +123,13 @@ describe("faults, each with AWS's exact answer", () => {
     );
   });
 
-  test("no IAM provider for the token's iss (message echoes iss verbatim)", async () => {
+  test("no IAM provider for the token's iss: the generic 2026 answer (aws-sts-2026.md §1)", async () => {
     const iss = `https://unknown-oidc.s3.${region}.amazonaws.com`;
     expectError(
       await assume(good.roleArn, await mint(iss)),
       400,
       'InvalidIdentityToken',
-      `No OpenIDConnect provider found in your account for ${iss}`,
+      'The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity documentation for requirements.',
     );
   });
 

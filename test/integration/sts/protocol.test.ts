@@ -153,14 +153,16 @@ test('a refused token gets the Query error envelope with RequestId beside Error'
   assert.equal(inner(res.body, 'RequestId'), res.headers.get('x-amzn-requestid'));
 });
 
-test('a token from an issuer with no IAM provider names the issuer, as AWS does', async () => {
+test('a token from an issuer with no IAM provider gets the generic 2026 answer, as AWS gives today', async () => {
   const token = await f.mint({ issuer: 'https://unknown-oidc.example.com' });
   const res = await postForm(f.sts.url, assumeParams(token));
   assert.equal(res.status, 400);
   assert.equal(inner(res.body, 'Code'), 'InvalidIdentityToken');
+  // aws-sts-2026.md §1; the pre-2026 text (`No OpenIDConnect provider found…`) is the model's
+  // '2025-12' profile, covered in test/unit/webidentity/provider.test.ts.
   assert.equal(
     inner(res.body, 'Message'),
-    'No OpenIDConnect provider found in your account for https://unknown-oidc.example.com',
+    'The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity documentation for requirements.',
   );
 });
 

@@ -37,8 +37,13 @@ test('errors predicted by the registry are the catalogue texts, byte for byte', 
     "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
   );
   assert.equal(
-    FINDINGS.PROVIDER_MISSING.predicts({ iss: 'https://x/' }).message,
+    FINDINGS.PROVIDER_MISSING.predicts({ iss: 'https://x/' }, '2025-12').message,
     'No OpenIDConnect provider found in your account for https://x/',
+  );
+  // Today's profile (the default): the generic 2026 text (aws-sts-2026.md §1).
+  assert.equal(
+    FINDINGS.PROVIDER_MISSING.predicts({ iss: 'https://x/' }).message,
+    'The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity documentation for requirements.',
   );
   assert.equal(
     FINDINGS.TOKEN_EXPIRED.predicts({ now: '1700000400', exp: '1700000000' }).message,

@@ -157,11 +157,21 @@ describe('evaluateWebIdentity: order of checks', () => {
     const expired = await mint({ issuer: 'https://elsewhere.example.com', now: new Date(0) });
     const issuer = new FakeIssuer([]);
     const base = await input({ token: expired, issuer });
-    const result = await evaluateWebIdentity(base);
+    const result = await evaluateWebIdentity({ ...base, behaviour: '2025-12' });
     assertFailure(
       result,
       errors.invalidToken(
         'No OpenIDConnect provider found in your account for https://elsewhere.example.com',
+        'provider.lookup',
+      ),
+    );
+    assert.deepEqual(issuer.fetched, []);
+    // Today's profile: the same rule decides, with the generic 2026 text (aws-sts-2026.md §1).
+    const today = await evaluateWebIdentity(base);
+    assertFailure(
+      today,
+      errors.invalidToken(
+        'The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity documentation for requirements.',
         'provider.lookup',
       ),
     );

@@ -15,21 +15,41 @@ import {
 
 const noProvider = (iss: string, rule = 'provider.lookup') =>
   errors.invalidToken(`No OpenIDConnect provider found in your account for ${iss}`, rule);
+const GENERIC =
+  'The web identity token provided could not be validated. See the AssumeRoleWithWebIdentity documentation for requirements.';
+const OLD = { behaviour: '2025-12' } as const;
 
-describe('provider lookup by iss (provider.issuer-https, provider.lookup)', () => {
-  test('no provider for the issuer in the account: iss echoed verbatim', async () => {
+describe('provider lookup by iss, today: the generic 2026 answer (aws-sts-2026.md §1)', () => {
+  test('no provider for the issuer: the generic message, the step still says what broke', async () => {
     const result = await evaluateWebIdentity(await input({ iam: { providers: [], role: role() } }));
+    assertFailure(result, errors.invalidToken(GENERIC, 'provider.lookup'));
+    assert.match(result.steps.at(-1)?.detail ?? '', /no provider URL equals/);
+  });
+
+  test('a trailing slash or an http:// iss get the same generic message', async () => {
+    const slash = await evaluateWebIdentity(await input({ token: await mint({ issuer: `${ISSUER}/` }) }));
+    assertFailure(slash, errors.invalidToken(GENERIC, 'provider.lookup'));
+    const http = await evaluateWebIdentity(
+      await input({ token: await mint({ issuer: ISSUER.replace('https://', 'http://') }) }),
+    );
+    assertFailure(http, errors.invalidToken(GENERIC, 'provider.issuer-https'));
+  });
+});
+
+describe('provider lookup by iss, 2025-12 profile (provider.issuer-https, provider.lookup)', () => {
+  test('no provider for the issuer in the account: iss echoed verbatim', async () => {
+    const result = await evaluateWebIdentity(await input({ ...OLD, iam: { providers: [], role: role() } }));
     assertFailure(result, noProvider(ISSUER));
   });
 
   test('a trailing slash in iss is significant, and echoed', async () => {
     const token = await mint({ issuer: `${ISSUER}/` });
-    assertFailure(await evaluateWebIdentity(await input({ token })), noProvider(`${ISSUER}/`));
+    assertFailure(await evaluateWebIdentity(await input({ ...OLD, token })), noProvider(`${ISSUER}/`));
   });
 
   test('case is significant', async () => {
     const upper = ISSUER.replace('demo-oidc', 'Demo-OIDC');
-    const result = await evaluateWebIdentity(await input({ token: await mint({ issuer: upper }) }));
+    const result = await evaluateWebIdentity(await input({ ...OLD, token: await mint({ issuer: upper }) }));
     assertFailure(result, noProvider(upper));
     assert.match(result.steps.at(-1)?.detail ?? '', /differs only in case or a trailing slash/);
   });
@@ -38,6 +58,7 @@ describe('provider lookup by iss (provider.issuer-https, provider.lookup)', () =
     const http = ISSUER.replace('https://', 'http://');
     const result = await evaluateWebIdentity(
       await input({
+        ...OLD,
         token: await mint({ issuer: http }),
         iam: { providers: [provider({ url: HOST_PATH })], role: role() },
       }),

@@ -4,11 +4,15 @@ import {
   evaluateWebIdentity,
   type AssumeRoleWithWebIdentityRequest,
 } from '../../../src/webidentity/index.js';
+import type { AwsBehaviour } from '../../../src/webidentity/behaviour.js';
 import { ROLE_ARN, assertFailure, errors, input } from './support/fixtures.js';
 
 /** Evaluates the default valid input with some request members replaced (undefined removes one). */
-async function withRequest(changes: Partial<Record<keyof AssumeRoleWithWebIdentityRequest, unknown>>) {
-  const base = await input();
+async function withRequest(
+  changes: Partial<Record<keyof AssumeRoleWithWebIdentityRequest, unknown>>,
+  behaviour: AwsBehaviour = '2026-11',
+) {
+  const base = { ...(await input()), behaviour };
   const request: Record<string, unknown> = { ...base.request };
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) Reflect.deleteProperty(request, k);
@@ -48,10 +52,10 @@ describe('request validation (aws-sts-oidc.md §1.2, §2)', () => {
     }
   });
 
-  test('several violations are counted and joined with "; " in member order', async () => {
+  test('several violations are counted and joined with "; " in member order (2025-12 profile: length first)', async () => {
     const name = `${'b'.repeat(64)} x`;
     assertFailure(
-      await withRequest({ RoleSessionName: name, DurationSeconds: '600' }),
+      await withRequest({ RoleSessionName: name, DurationSeconds: '600' }, '2025-12'),
       errors.validation(
         `3 validation errors detected: Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
           `Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*; ` +
@@ -82,9 +86,9 @@ describe('request validation (aws-sts-oidc.md §1.2, §2)', () => {
     );
   });
 
-  test('DurationSeconds that is not an integer [unverified wording]', async () => {
+  test('DurationSeconds that is not an integer (2025-12 profile) [unverified wording]', async () => {
     assertFailure(
-      await withRequest({ DurationSeconds: '1h' }),
+      await withRequest({ DurationSeconds: '1h' }, '2025-12'),
       errors.validation(
         `${ONE}Value '1h' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`,
         'request.duration',
@@ -151,6 +155,98 @@ describe('request validation (aws-sts-oidc.md §1.2, §2)', () => {
         `${ONE}Value '[${arns.join(', ')}]' at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10`,
         'request.policy-arns',
       ),
+    );
+  });
+});
+
+describe('request validation as AWS answers today (aws-sts-2026.md §5)', () => {
+  const ARN_PATTERN =
+    '[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+';
+
+  test('on one member the pattern violation comes before the length one', async () => {
+    const name = `${'b'.repeat(64)} x`;
+    assertFailure(
+      await withRequest({ RoleSessionName: name, DurationSeconds: '600' }),
+      errors.validation(
+        `3 validation errors detected: Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*; ` +
+          `Value '${name}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64; ` +
+          "Value '600' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
+        'request.session-name',
+      ),
+    );
+  });
+
+  test('an empty RoleArn: pattern, then length (the observed two-error answer)', async () => {
+    assertFailure(
+      await withRequest({ RoleArn: '' }),
+      errors.validation(
+        `2 validation errors detected: Value '' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ARN_PATTERN}; ` +
+          "Value '' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20",
+        'request.role-arn',
+      ),
+    );
+  });
+
+  test('lengths count code points; characters outside the BMP fail the ARN pattern', async () => {
+    // 19 emoji are 38 UTF-16 units but 19 code points: too short today, long enough before.
+    const emoji = '\u{1F600}'.repeat(19);
+    const today = await withRequest({ RoleArn: emoji });
+    assertFailure(
+      today,
+      errors.validation(
+        `2 validation errors detected: Value '${emoji}' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ARN_PATTERN}; ` +
+          `Value '${emoji}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20`,
+        'request.role-arn',
+      ),
+    );
+    // The 2025-12 profile counted UTF-16 units and let supplementary characters through the pattern.
+    assertFailure(
+      await withRequest({ RoleArn: emoji }, '2025-12'),
+      errors.validation('Request ARN is invalid', 'request.role-arn-format'),
+    );
+  });
+
+  test('DurationSeconds that is not an integer is MalformedInput; "" is "missing value for decimal type"', async () => {
+    const empty = await withRequest({ DurationSeconds: '' });
+    assert.equal(empty.ok, false);
+    assert.deepEqual(
+      [empty.error.code, empty.error.status, empty.error.message, empty.rule],
+      ['MalformedInput', 400, 'missing value for decimal type', 'request.duration'],
+    );
+    const text = await withRequest({ DurationSeconds: '1h' });
+    assert.equal(text.ok, false);
+    assert.deepEqual([text.error.code, text.error.status], ['MalformedInput', 400]);
+  });
+
+  test('+900 and 0900 are accepted as 900; +600 is a value violation echoing 600', async () => {
+    for (const value of ['+900', '0900']) {
+      const result = await withRequest({ DurationSeconds: value });
+      assert.equal(result.ok, true, value);
+      assert.equal(result.grant.durationSeconds, 900);
+    }
+    assertFailure(
+      await withRequest({ DurationSeconds: '+600' }),
+      errors.validation(
+        `${ONE}Value '600' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`,
+        'request.duration',
+      ),
+    );
+  });
+
+  test('an ARN that is not a role: "Request ARN is invalid"; not an ARN at all: "<value> is invalid"', async () => {
+    assertFailure(
+      await withRequest({ RoleArn: 'arn:aws:iam::123456789012:user/alice' }),
+      errors.validation('Request ARN is invalid', 'request.role-arn-format'),
+    );
+    const notArn = 'this-is-not-an-arn-at-all';
+    assertFailure(
+      await withRequest({ RoleArn: notArn }),
+      errors.validation(`${notArn} is invalid`, 'request.role-arn-format'),
+    );
+    // The 2025-12 profile answered the same for both.
+    assertFailure(
+      await withRequest({ RoleArn: notArn }, '2025-12'),
+      errors.validation('Request ARN is invalid', 'request.role-arn-format'),
     );
   });
 });

@@ -8,6 +8,7 @@ import {
   verifySignature,
   type DecodedToken,
 } from '../../../src/webidentity/index.js';
+import type { AwsBehaviour } from '../../../src/webidentity/behaviour.js';
 import {
   ISSUER,
   JWKS_URL,
@@ -46,8 +47,8 @@ async function signed(
   return new SignJWT(payload).setProtectedHeader(header).sign(key.key);
 }
 
-async function evaluateToken(token: string) {
-  return evaluateWebIdentity(await input({ token }));
+async function evaluateToken(token: string, behaviour?: AwsBehaviour) {
+  return evaluateWebIdentity(await input({ token, ...(behaviour === undefined ? {} : { behaviour }) }));
 }
 
 const MALFORMED =
@@ -70,15 +71,20 @@ describe('token decoding and alg (token.decode, token.alg)', () => {
     assertFailure(await evaluateToken('a.b.c.d.e'), errors.invalidToken(MALFORMED, 'token.decode'));
   });
 
-  test('alg none is refused', async () => {
+  test('alg none is refused: "not a valid JWT" today (aws-sts-2026.md §6)', async () => {
+    const token = new UnsecuredJWT(claims()).encode();
+    assertFailure(await evaluateToken(token), errors.invalidToken(MALFORMED, 'token.alg'));
+  });
+
+  test('alg none is refused (2025-12 profile: the earlier wording)', async () => {
     const token = new UnsecuredJWT(claims()).encode();
     assertFailure(
-      await evaluateToken(token),
+      await evaluateToken(token, '2025-12'),
       errors.invalidToken('Unsupported signing algorithm in the ID Token: none', 'token.alg'),
     );
   });
 
-  test('HS256 "signed" with the public key as the HMAC secret is refused', async () => {
+  test('HS256 "signed" with the public key as the HMAC secret is refused (both profiles)', async () => {
     const key = await signingKey();
     const secret = new TextEncoder().encode(
       key.publicKey.key.export({ type: 'spki', format: 'pem' }).toString(),
@@ -87,9 +93,10 @@ describe('token decoding and alg (token.decode, token.alg)', () => {
       .setProtectedHeader({ alg: 'HS256', kid: key.publicKey.kid })
       .sign(secret);
     assertFailure(
-      await evaluateToken(token),
+      await evaluateToken(token, '2025-12'),
       errors.invalidToken('Unsupported signing algorithm in the ID Token: HS256', 'token.alg'),
     );
+    assertFailure(await evaluateToken(token), errors.invalidToken(MALFORMED, 'token.alg'));
   });
 
   test('even a token whose decoded alg was forged as RS256 does not verify an HS256 signature', async () => {
