@@ -13,3 +13,4 @@ export * from './go-json.js';
 export * from './ccoctl-files.js';
 export * from './output-layout.js';
 export * from './certificate-names.js';
+export * from './s3-access.js';
