@@ -46,26 +46,29 @@ export type S3Requester =
 
 /** One ACL grant, in the shape of S3's `GetObjectAcl` / `GetBucketAcl` answer (`Grants[]`). */
 export interface S3AclGrant {
-  readonly Grantee?: {
-    readonly Type?: string;
-    /** Group grantees: `http://acs.amazonaws.com/groups/global/AllUsers` and friends. */
-    readonly URI?: string;
-    /** Canonical user grantees. */
-    readonly ID?: string;
-  };
-  readonly Permission?: string;
+  // `| undefined` throughout: the SDK's `Grant` (with exactOptionalPropertyTypes) is accepted as is.
+  readonly Grantee?:
+    | {
+        readonly Type?: string | undefined;
+        /** Group grantees: `http://acs.amazonaws.com/groups/global/AllUsers` and friends. */
+        readonly URI?: string | undefined;
+        /** Canonical user grantees. */
+        readonly ID?: string | undefined;
+      }
+    | undefined;
+  readonly Permission?: string | undefined;
 }
 
 /** A public access block configuration (bucket or account level), as S3 returns it. */
 export interface S3PublicAccessBlock {
-  readonly BlockPublicAcls?: boolean;
-  readonly IgnorePublicAcls?: boolean;
-  readonly BlockPublicPolicy?: boolean;
-  readonly RestrictPublicBuckets?: boolean;
+  readonly BlockPublicAcls?: boolean | undefined;
+  readonly IgnorePublicAcls?: boolean | undefined;
+  readonly BlockPublicPolicy?: boolean | undefined;
+  readonly RestrictPublicBuckets?: boolean | undefined;
 }
 
 /** A block public access setting. */
-export type S3BlockSetting = keyof S3PublicAccessBlock & string;
+export type S3BlockSetting = keyof S3PublicAccessBlock;
 
 /** Where a block setting is on: the bucket, the owning account, or both. */
 export type S3BlockLevel = 'bucket' | 'account' | 'bucket+account';
