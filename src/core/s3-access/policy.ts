@@ -110,11 +110,11 @@ function readStatement(
   at: string,
   problem: (path: string, message: string) => void,
 ): BucketPolicyStatement | undefined {
-  let ok = true;
-  const fail = (path: string, message: string): undefined => {
-    ok = false;
+  // An object, not a `let`: the closures below set it, which flow analysis does not follow.
+  const state = { ok: true };
+  const fail = (path: string, message: string): void => {
+    state.ok = false;
     problem(`${at}.${path}`, message);
-    return undefined;
   };
   const effect = entry['Effect'];
   if (effect !== 'Allow' && effect !== 'Deny') fail('Effect', 'expected "Allow" or "Deny"');
@@ -134,16 +134,19 @@ function readStatement(
     if (value === undefined) return undefined;
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string')) {
-      return fail(field, 'expected a string or a non-empty list of strings');
+      fail(field, 'expected a string or a non-empty list of strings');
+      return undefined;
     }
-    return list as string[];
+    return list;
   };
   const principal = (field: string): BucketPolicyPrincipal | undefined => {
     const value = entry[field];
     if (value === undefined) return undefined;
     if (value === '*') return '*';
-    if (!isRecord(value))
-      return fail(field, 'expected "*" or an object of AWS/Service/CanonicalUser/Federated');
+    if (!isRecord(value)) {
+      fail(field, 'expected "*" or an object of AWS/Service/CanonicalUser/Federated');
+      return undefined;
+    }
     const out = {
       AWS: [] as string[],
       Service: [] as string[],
@@ -160,7 +163,7 @@ function readStatement(
         fail(`${field}.${type}`, 'expected a string or a non-empty list of strings');
         continue;
       }
-      out[type as (typeof PRINCIPAL_TYPES)[number]] = list as string[];
+      out[type as (typeof PRINCIPAL_TYPES)[number]] = list;
     }
     return out;
   };
@@ -197,7 +200,7 @@ function readStatement(
     ...optional('notResource', strings('NotResource')),
     conditions,
   };
-  return ok ? statement : undefined;
+  return state.ok ? statement : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

@@ -643,7 +643,7 @@ describe('parseBucketPolicy: bad input names the field', () => {
       parseBucketPolicy(text, 'bucket policy of demo-oidc');
     } catch (err) {
       assert.ok(err instanceof StsctlError);
-      return err;
+      return err as StsctlError;
     }
     assert.fail('expected S3_POLICY_INVALID');
   };
