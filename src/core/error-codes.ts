@@ -176,6 +176,13 @@ export const ERROR_CODES = {
     message: '{file}, document {n}, {field path}: {problem}',
     hint: 'fix the named fields; nothing was changed in AWS or on disk',
   },
+  S3_POLICY_INVALID: {
+    group: 'input',
+    kind: 'usage',
+    title: 'a bucket policy is not a policy document S3 would accept (every problem is listed)',
+    message: '{source}, {field path}: {problem}',
+    hint: 'S3 stores only valid policies: check the JSON given as the bucket policy',
+  },
   KEY_TOO_SHORT: {
     group: 'input',
     kind: 'usage',

@@ -14,3 +14,4 @@ export * from './ccoctl-files.js';
 export * from './output-layout.js';
 export * from './certificate-names.js';
 export * from './provider-claims.js';
+export * from './s3-access.js';

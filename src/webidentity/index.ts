@@ -79,7 +79,7 @@ export {
   BASE_OPERATORS,
   type BaseOperator,
   type ParsedOperator,
-} from './condition-operators.js';
+} from '../core/condition-operators.js';
 export { webIdentityContext, requiredActions, type WebIdentityContextInput } from './context-keys.js';
 export {
   readSessionClaims,

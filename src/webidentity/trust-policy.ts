@@ -1,4 +1,4 @@
-import { evaluateCondition, parseOperator, stringLike } from './condition-operators.js';
+import { evaluateCondition, parseOperator, stringLike } from '../core/condition-operators.js';
 
 /**
  * Trust-policy evaluation for web identity (aws-sts-oidc.md §6). A statement applies to an action
