@@ -30,6 +30,11 @@ export interface RouteOptions {
   readonly healthPath: string;
 }
 
+/** The path of an absolute URL as written, before any resolution of dot segments. */
+function rawPath(url: string): string {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(url)?.[1] ?? '';
+}
+
 /**
  * The routes of a parsed discovery document.
  * @throws StsctlError `DISCOVERY_INVALID` (issuer not an issuer AWS accepts),
@@ -56,7 +61,9 @@ export function deriveRoutes(doc: DiscoveryDocument, options: RouteOptions): Iss
     );
   }
   const issuerUrl = new URL(doc.issuer);
-  const issuerPath = issuerUrl.pathname === '/' ? '' : issuerUrl.pathname;
+  // URL resolves dot segments (`/a/../b` → `/b`): the raw path is what tokens carry, so it is kept
+  // and must already be in normal form.
+  const issuerPath = rawPath(doc.issuer);
   const discoveryPath = `${issuerPath}/.well-known/openid-configuration`;
   if (normalizeRequestPath(discoveryPath) !== discoveryPath) {
     throw new StsctlError(
@@ -82,10 +89,9 @@ export function deriveRoutes(doc: DiscoveryDocument, options: RouteOptions): Iss
   if (jwksUrl.username !== '' || jwksUrl.password !== '' || jwksUrl.hash !== '') {
     throw jwksProblem('holds credentials or a fragment');
   }
-  // URL resolves dot segments (`/a/../keys.json` → `/keys.json`); the raw path must already be normal.
-  const rawPath = /^https:\/\/[^/?#]*([^?#]*)/i.exec(doc.jwks_uri)?.[1] ?? '';
-  const jwksPath = normalizeRequestPath(rawPath === '' ? '/' : rawPath);
-  if (jwksPath === undefined || jwksPath !== rawPath) {
+  const jwksRaw = rawPath(doc.jwks_uri);
+  const jwksPath = normalizeRequestPath(jwksRaw === '' ? '/' : jwksRaw);
+  if (jwksPath === undefined || jwksPath !== jwksRaw) {
     throw jwksProblem('has a path that is not in normal form (dot or empty segments, or escapes)');
   }
   if (jwksPath === discoveryPath) throw jwksProblem("is the discovery document's own URL");

@@ -68,9 +68,17 @@ export async function readTlsMaterial(certFile: string, keyFile: string): Promis
   }
   const leaf = chain[0];
   if (leaf === undefined || !leaf.checkPrivateKey(key)) {
+    const keyAt = chain.findIndex((c) => c.checkPrivateKey(key));
+    if (keyAt > 0) {
+      throw new StsctlError(
+        'SERVE_TLS_FILES_INVALID',
+        `certificate ${keyAt + 1} is the key's own: the leaf comes first, then each issuer in turn`,
+        { file: certFile },
+      );
+    }
     throw new StsctlError(
       'SERVE_TLS_FILES_INVALID',
-      `the private key does not belong to the first certificate of --cert-file (${leaf?.subject.replaceAll('\n', ', ') ?? ''})`,
+      `the private key does not belong to the first certificate of --cert-file (${leaf === undefined ? '' : distinguishedName(leaf.subject)})`,
       { file: keyFile },
     );
   }
