@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { connect, type TLSSocket } from 'node:tls';
+import { TLSSocket, connect, type ConnectionOptions } from 'node:tls';
 import {
   buildJwks,
   generateRsaKeyPair,
@@ -119,8 +119,13 @@ export function fetchFrom(
         let body = '';
         res.setEncoding('utf8').on('data', (d: string) => (body += d));
         res.on('end', () => {
-          const peer = (res.socket as TLSSocket).getPeerCertificate();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, serial: peer.serialNumber });
+          const socket = res.socket;
+          if (!(socket instanceof TLSSocket)) {
+            reject(new Error('not a TLS connection'));
+            return;
+          }
+          const serial = socket.getPeerCertificate().serialNumber;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, serial });
         });
       },
     );
@@ -130,11 +135,7 @@ export function fetchFrom(
 }
 
 /** Opens a TLS connection as `HOST` and resolves once the handshake is done. */
-export function tlsConnect(
-  port: number,
-  rootPem: string,
-  extra: Parameters<typeof connect>[0] = {},
-): Promise<TLSSocket> {
+export function tlsConnect(port: number, rootPem: string, extra: ConnectionOptions = {}): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port, servername: HOST, ca: rootPem, ...extra });
     socket.once('secureConnect', () => resolve(socket));
