@@ -43,7 +43,8 @@ const layers = {
   doctor: ['core', 'webidentity', 'net'],
   sandbox: ['core', 'webidentity', 'net', 'aws', 'sts'],
   commands: ['core', 'webidentity', 'net', 'files', 'aws', 'doctor'],
-  cli: ['core', 'webidentity', 'net', 'files', 'aws', 'sts', 'doctor', 'sandbox', 'commands'],
+  serve: ['core', 'webidentity', 'net'],
+  cli: ['core', 'webidentity', 'net', 'files', 'aws', 'sts', 'doctor', 'sandbox', 'commands', 'serve'],
 };
 const layerZones = Object.entries(layers)
   .map(([layer, allowed]) => ({

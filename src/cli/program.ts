@@ -8,6 +8,7 @@ import { addTokenCommands } from './token-commands.js';
 import { addSandboxCommands } from './sandbox-commands.js';
 import { addDoctorCommands } from './doctor-commands.js';
 import { addRotateCommands } from './rotate-commands.js';
+import { addServeCommands } from './serve-commands.js';
 import pc from 'picocolors';
 
 const require = createRequire(import.meta.url);
@@ -55,6 +56,7 @@ export function buildProgram(options: RunOptions): Command {
   addSandboxCommands(program, io);
   addDoctorCommands(program, io, options.now ?? (() => new Date()));
   addRotateCommands(program, ctx);
+  addServeCommands(program, io);
   // Sub-commands inherit the parent's output routing and exit override.
   for (const cmd of [...program.commands, ...aws.commands]) {
     cmd

@@ -155,6 +155,13 @@ export const ERROR_CODES = {
     title: 'the user answered no to the confirmation question',
     message: 'nothing done ({verb} cancelled)',
   },
+  SERVE_LISTEN_FAILED: {
+    group: 'flags',
+    kind: 'failure',
+    title: '`stsctl serve` cannot listen on the address and port it was given',
+    message: 'cannot listen on {host}:{port}: {reason}',
+    hint: 'choose a free --port (ports below 1024 need privileges) or a --host this machine has',
+  },
 
   // ── Input files ───────────────────────────────────────────────────────────────────────────
   CREDREQ_DIR_INVALID: {
@@ -266,6 +273,34 @@ export const ERROR_CODES = {
     kind: 'usage',
     title: 'a file stsctl reads before writing its output cannot be read',
     message: 'cannot read {path}: {reason}',
+  },
+  SERVE_ISSUER_DIR_INVALID: {
+    group: 'input',
+    kind: 'usage',
+    title: '--issuer-dir does not hold the issuer documents in a layout `stsctl serve` knows',
+    message:
+      '{dir} holds neither 02-openid-configuration and 03-keys.json nor .well-known/openid-configuration and keys.json',
+    hint: 'point --issuer-dir at the --output-dir of create-identity-provider --dry-run, or at a copy of the issuer bucket',
+  },
+  SERVE_ISSUER_MISMATCH: {
+    group: 'input',
+    kind: 'usage',
+    title: "the discovery document's issuer is not the --issuer-url `stsctl serve` was given",
+    message: '{file}, issuer: "{issuer}" is not --issuer-url "{url}" (AWS compares issuers byte for byte)',
+  },
+  SERVE_JWKS_URI_INVALID: {
+    group: 'input',
+    kind: 'usage',
+    title: "the discovery document's jwks_uri cannot be served next to its issuer",
+    message: '{file}, jwks_uri: "{uri}" is not on the issuer\'s host {host}',
+  },
+  SERVE_TLS_FILES_INVALID: {
+    group: 'input',
+    kind: 'usage',
+    title:
+      "`stsctl serve`'s certificate or key file is unreadable, not PEM, or the key is not the certificate's",
+    message: '{file}: the private key does not belong to the first certificate of --cert-file',
+    hint: "--cert-file holds the leaf certificate first, then its intermediates; --key-file the leaf's unencrypted private key",
   },
 
   // ── Output files ──────────────────────────────────────────────────────────────────────────

@@ -69,6 +69,7 @@ for (const args of [
   ['sandbox', '--help'],
   ['rotate-keys', 'add', '--help'],
   ['token', 'mint', '--help'],
+  ['serve', '--help'],
 ]) {
   test(`stsctl ${args.join(' ')} loads no AWS SDK module and no command implementation`, async () => {
     const run = await runTraced(args);
@@ -77,10 +78,11 @@ for (const args of [
     assert.deepEqual(run.modules.filter(isAwsSdk), []);
     // Only the command definitions (dist/cli) and the light modules they use for flag checks are
     // loaded (core, and the sandbox's state file reader: node:fs and node:path only); the
-    // provisioning engine, doctor, sandbox servers and STS are not.
+    // provisioning engine, doctor, sandbox servers, STS and issuer server are not.
     const heavy = ours(run.modules).filter(
       (m) =>
-        /\/dist\/(aws|commands|doctor|sandbox|sts|net)\//.test(m) && !m.endsWith('/dist/sandbox/state.js'),
+        /\/dist\/(aws|commands|doctor|sandbox|sts|net|serve)\//.test(m) &&
+        !m.endsWith('/dist/sandbox/state.js'),
     );
     assert.deepEqual(heavy, []);
   });
