@@ -111,6 +111,9 @@ export function addServeCommands(program: Command, io: CliIo): void {
       io.stderr.write(
         `serving ${terminalSafe(routes.issuer)} on ${server.url}: discovery ${terminalSafe(routes.discoveryPath)}, JWKS ${terminalSafe(routes.jwksPath)}, health ${options.healthPath}\n`,
       );
+      // The server shuts down gracefully by itself: no immediate stop line and exit 130/143.
+      const { handOverSignals } = await import('./interrupt.js');
+      handOverSignals();
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         const on = (s: NodeJS.Signals): void => {
           process.off('SIGINT', on);
