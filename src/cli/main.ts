@@ -18,6 +18,12 @@ if (argv.length === 1 && argv[0] === '--version') {
     process.stderr.write(`(node:${process.pid}) ${w.name}: ${w.message}\n`);
   });
 
+  // Regions AWS opened after this release (docs/commands.md, "Regions").
+  const extraRegions = process.env['STSCTL_EXTRA_REGIONS'];
+  if (extraRegions !== undefined && extraRegions !== '') {
+    const { allowAdditionalRegions } = await import('../core/partitions.js');
+    allowAdditionalRegions(extraRegions.split(',').map((r) => r.trim()));
+  }
   const { installInterruptHandlers } = await import('./interrupt.js');
   installInterruptHandlers(process.stderr);
   const { runCli } = await import('./program.js');

@@ -40,18 +40,92 @@ const PARTITIONS: readonly PartitionEntry[] = [
   AWS_PARTITION,
 ];
 
-/** Region names look like `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/** Region names look like `us-east-1`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`, `eusc-de-east-1`. */
+const REGION_RE = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
 
 /**
- * Checks a region name's form. It does not check that the region exists, so new regions work
- * without a stsctl release.
+ * The regions of each partition, from botocore 1.43.11 `data/partitions.json` (read 2026-11-29;
+ * the `*-global` pseudo-regions left out). A region AWS opens after this list was written can be
+ * allowed without a release: {@link allowAdditionalRegions} (the CLI reads `STSCTL_EXTRA_REGIONS`).
+ */
+export const KNOWN_REGIONS: Readonly<Record<PartitionId, readonly string[]>> = {
+  aws: [
+    'af-south-1',
+    'ap-east-1',
+    'ap-east-2',
+    'ap-northeast-1',
+    'ap-northeast-2',
+    'ap-northeast-3',
+    'ap-south-1',
+    'ap-south-2',
+    'ap-southeast-1',
+    'ap-southeast-2',
+    'ap-southeast-3',
+    'ap-southeast-4',
+    'ap-southeast-5',
+    'ap-southeast-6',
+    'ap-southeast-7',
+    'ca-central-1',
+    'ca-west-1',
+    'eu-central-1',
+    'eu-central-2',
+    'eu-north-1',
+    'eu-south-1',
+    'eu-south-2',
+    'eu-west-1',
+    'eu-west-2',
+    'eu-west-3',
+    'il-central-1',
+    'me-central-1',
+    'me-south-1',
+    'mx-central-1',
+    'sa-east-1',
+    'us-east-1',
+    'us-east-2',
+    'us-west-1',
+    'us-west-2',
+  ],
+  'aws-cn': ['cn-north-1', 'cn-northwest-1'],
+  'aws-us-gov': ['us-gov-east-1', 'us-gov-west-1'],
+  'aws-iso': ['us-iso-east-1', 'us-iso-west-1'],
+  'aws-iso-b': ['us-isob-east-1', 'us-isob-west-1'],
+  'aws-iso-e': ['eu-isoe-west-1'],
+  'aws-iso-f': ['us-isof-east-1', 'us-isof-south-1'],
+  'aws-eusc': ['eusc-de-east-1'],
+};
+
+const additionalRegions = new Set<string>();
+
+/**
+ * Accepts regions missing from {@link KNOWN_REGIONS} (a region opened after this release). Set once
+ * at the edge (the CLI, from `STSCTL_EXTRA_REGIONS`); each name must still have a region's form.
+ */
+export function allowAdditionalRegions(regions: Iterable<string>): void {
+  for (const r of regions) if (REGION_RE.test(r)) additionalRegions.add(r);
+}
+
+/**
+ * Checks a region: its form, then that its partition has it (a typo such as `us-east-7` or
+ * `eu-west-4` would otherwise surface as a DNS error deep inside an AWS call, after other changes).
  */
 export function validateRegion(region: string, flag = '--region'): string {
   if (!REGION_RE.test(region)) {
     throw new StsctlError(
       'INVALID_REGION',
       `${flag} "${region}" is not an AWS region name (expected a form like us-east-1, cn-north-1 or us-gov-west-1)`,
+    );
+  }
+  const partition = partitionForRegion(region).id;
+  const known = KNOWN_REGIONS[partition];
+  if (!known.includes(region) && !additionalRegions.has(region)) {
+    const prefix = region.replace(/-\d+$/, '');
+    const near = known.filter((r) => r.startsWith(prefix));
+    throw new StsctlError(
+      'INVALID_REGION',
+      `${flag} "${region}" is not a region of the ${partition} partition (${near.length > 0 ? `did you mean ${near.join(', ')}?` : `its regions: ${known.join(', ')}`})`,
+      {
+        hint: 'if AWS opened this region after this stsctl release, allow it with STSCTL_EXTRA_REGIONS=<region>',
+      },
     );
   }
   return region;

@@ -11,6 +11,7 @@ import {
   StsctlError,
   validateName,
   validateRegion,
+  allowAdditionalRegions,
 } from '../../../src/core/index.js';
 
 describe('--name', () => {
@@ -141,5 +142,30 @@ describe('partitions and ARNs', () => {
       (e: unknown) => e instanceof StsctlError && e.code === 'INVALID_REGION',
     );
     assert.throws(() => validateRegion('useast1'));
+  });
+
+  test("region names are checked against their partition's regions (botocore partitions.json)", () => {
+    for (const r of ['us-east-1', 'mx-central-1', 'cn-northwest-1', 'us-gov-east-1', 'eusc-de-east-1'])
+      assert.equal(validateRegion(r), r);
+    assert.throws(
+      () => validateRegion('us-east-7'),
+      (e: unknown) =>
+        e instanceof StsctlError &&
+        e.code === 'INVALID_REGION' &&
+        e.message.includes('not a region of the aws partition') &&
+        e.message.includes('did you mean us-east-1, us-east-2?') &&
+        (e.hint ?? '').includes('STSCTL_EXTRA_REGIONS'),
+    );
+    assert.throws(
+      () => validateRegion('cn-south-1', '--region'),
+      (e: unknown) => e instanceof StsctlError && e.message.includes('aws-cn partition'),
+    );
+    assert.throws(() => validateRegion('us-gov-north-1'));
+  });
+
+  test('a region opened after this release is accepted once allowed (STSCTL_EXTRA_REGIONS)', () => {
+    assert.throws(() => validateRegion('eu-east-9'));
+    allowAdditionalRegions(['eu-east-9', 'not a region']);
+    assert.equal(validateRegion('eu-east-9'), 'eu-east-9');
   });
 });
