@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EnvironmentProxyAgent, proxyConfigured } from '../net/proxy.js';
+import { awsFailure } from './errors.js';
 
 /** Static credentials (the sandbox's fake ones, or a caller's). */
 export interface StaticCredentials {
@@ -117,4 +118,17 @@ export function createAwsClients(
       proxied?.agent.destroy();
     },
   };
+}
+
+/**
+ * Resolves the credentials the clients will sign with, so a command without credentials fails at
+ * once with one clear error (`AWS_CREDENTIALS`) instead of a failure per resource it tried to read.
+ * The SDK's provider chain raises `CredentialsProviderError` when no source answers.
+ */
+export async function requireCredentials(clients: AwsClients): Promise<void> {
+  try {
+    await clients.iam.config.credentials();
+  } catch (e) {
+    throw awsFailure('finding AWS credentials', e);
+  }
 }

@@ -1,4 +1,4 @@
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { createAwsClients, requireCredentials, type AwsClients } from '../aws/clients.js';
 import { attachTrace, type TraceRecorder } from '../aws/trace.js';
 
 /** What a command may be handed instead of building its own clients (tests, library callers). */
@@ -10,7 +10,8 @@ export interface CommandDeps {
 
 /**
  * Runs `work` with AWS clients for a command: the given ones, or clients built from the standard
- * chain (`profile`, retries for throttling), traced when asked, and destroyed afterwards.
+ * chain (`profile`, retries for throttling), traced when asked, and destroyed afterwards. Without
+ * credentials it fails at once (`AWS_CREDENTIALS`), before any AWS call.
  */
 export async function withCommandClients<T>(
   o: { readonly region: string; readonly profile?: string | undefined },
@@ -25,6 +26,7 @@ export async function withCommandClients<T>(
     );
   if (deps.trace !== undefined) attachTrace(clients, deps.trace);
   try {
+    await requireCredentials(clients);
     return await work(clients);
   } finally {
     if (deps.clients === undefined) clients.destroy();

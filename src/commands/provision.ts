@@ -18,12 +18,18 @@ import {
 import { issuerHostPath, publicS3IssuerUrl } from '../core/issuer.js';
 import { buildJwks } from '../core/jwks.js';
 import type { PublicKeyInfo } from '../core/keys.js';
-import { PUBLIC_KEY_FILE, authenticationManifest, AUTHENTICATION_MANIFEST_PATH } from '../core/manifests.js';
+import {
+  PUBLIC_KEY_FILE,
+  PRIVATE_KEY_FILE,
+  SIGNING_KEY_TLS_PATH,
+  authenticationManifest,
+  AUTHENTICATION_MANIFEST_PATH,
+} from '../core/manifests.js';
 import { bucketName, validateName, type RoleNameMode } from '../core/names.js';
 import { iamRolesLayout, MODE_PRIVATE, type OutputFile, type RolePlan } from '../core/output-layout.js';
 import { parseArn, partitionForRegion, validateRegion } from '../core/partitions.js';
 import { readCredentialsRequestsDir } from '../files/credentials-requests-dir.js';
-import { writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
+import { preflightOutputDirectory, writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
 import { issuerFetcherFromEnvironment, liveThumbprints } from '../net/environment.js';
 import type { IssuerView } from '../webidentity/types.js';
 import { parseProviderArn } from './create.js';
@@ -190,6 +196,18 @@ async function prepare(
     roleNameMode: o.roleNameMode,
     dryRun: false,
   });
+
+  // The output directory is input too: a file where manifests/ must be, a symlink leading outside,
+  // an unwritable folder — found now, before any AWS call, not after every resource exists.
+  if (!forPlanOnly) {
+    await preflightOutputDirectory(o.outputDir, [
+      ...(o.scope === 'all' && o.publicKeyFile === undefined
+        ? [PRIVATE_KEY_FILE, PUBLIC_KEY_FILE, SIGNING_KEY_TLS_PATH].map((path) => ({ path }))
+        : []),
+      ...(o.scope !== 'iam-roles' ? [{ path: AUTHENTICATION_MANIFEST_PATH }] : []),
+      ...layout.files.map((f) => ({ path: f.path })),
+    ]);
+  }
 
   // A custom domain's certificate is input too, read from ACM: checked after the flags and files,
   // before the key pair is generated, anything is written or AWS is changed.
