@@ -47,8 +47,14 @@ export function createConsoleReporter(options: ConsoleReporterOptions): Reporter
       }
     },
     async task(code, data, work) {
-      if (!spinnerUsable(options.stream) || options.quiet) return work();
+      if (options.quiet) return work();
       const text = progressText(progressEvent(code, data));
+      // Without a spinner (not a terminal, or one without a usable width) a long step is one plain
+      // line, so a log shows what the run was waiting for.
+      if (!spinnerUsable(options.stream)) {
+        write(`${text}…`);
+        return work();
+      }
       // ora (and its terminal helpers) load only when a spinner is shown.
       const { default: ora } = await import('ora');
       const spinner = ora({
