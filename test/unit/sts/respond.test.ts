@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { answerHeaders, formatHttpDate, newReply } from '../../../src/sts/respond.js';
 
 // The headers every answer of the validating STS carries (aws-sts-2026.md §4).
 
-const fakeResponse = {} as ServerResponse;
+/** A response never written to: these tests only read the reply's headers. */
+const fakeResponse = new ServerResponse(new IncomingMessage(new Socket()));
 
 describe('answerHeaders', () => {
   test('Date comes from the server clock, with both request ids', () => {
