@@ -7,6 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { StsctlError } from '../core/errors.js';
 import {
+  AWS_BEHAVIOURS,
+  DEFAULT_AWS_BEHAVIOUR,
+  isAwsBehaviour,
+  type AwsBehaviour,
+} from '../webidentity/behaviour.js';
+import {
   defaultSandboxDir,
   processAlive,
   readSandboxState,
@@ -45,6 +51,23 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
+/** `--aws-behaviour`: which AWS the validating STS answers as (src/webidentity/behaviour.ts). */
+function awsBehaviourOption(): Option {
+  return new Option(
+    '--aws-behaviour <profile>',
+    `which AWS the validating STS answers as: ${AWS_BEHAVIOURS.join(' (today) or ')} (before the 2026 changes)`,
+  ).default(DEFAULT_AWS_BEHAVIOUR);
+}
+
+/** The flag's value as a profile; a usage error (exit 2) naming the flag otherwise. */
+function awsBehaviourOf(value: string): AwsBehaviour {
+  if (isAwsBehaviour(value)) return value;
+  throw new StsctlError(
+    'INVALID_FLAG',
+    `--aws-behaviour must be one of ${AWS_BEHAVIOURS.join(', ')} (got "${value}")`,
+  );
+}
+
 export function addSandboxCommands(program: Command, io: CliIo): void {
   const sandbox = program
     .command('sandbox')
@@ -61,12 +84,15 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
     .description('run the sandbox in the foreground until SIGINT/SIGTERM')
     .addOption(stateDirOption())
     .option('--region <region>', 'default region', 'us-east-1')
-    .action(async (opts: { stateDir?: string; region: string }) => {
+    .addOption(awsBehaviourOption())
+    .action(async (opts: { stateDir?: string; region: string; awsBehaviour: string }) => {
       const dir = stateDirOf(io, opts.stateDir);
+      const behaviour = awsBehaviourOf(opts.awsBehaviour);
       const { startSandbox } = await lifecycle();
       const sb = await startSandbox({
         region: opts.region,
         stateDir: dir,
+        behaviour,
         stsLogger: {
           info: (m) => io.stderr.write(`${m}\n`),
           warn: (m) => io.stderr.write(`warning: ${m}\n`),
@@ -102,7 +128,10 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
     .addOption(stateDirOption())
     .option('--region <region>', 'default region', 'us-east-1')
     .option('--timeout <seconds>', 'how long to wait for it to be ready', '60')
-    .action(async (opts: { stateDir?: string; region: string; timeout: string }) => {
+    .addOption(awsBehaviourOption())
+    .action(async (opts: { stateDir?: string; region: string; timeout: string; awsBehaviour: string }) => {
+      // Checked here, before anything starts: a bad value must not leave a half-started sandbox.
+      const behaviour = awsBehaviourOf(opts.awsBehaviour);
       const dir = stateDirOf(io, opts.stateDir);
       const existing = await runningState(dir);
       if (existing !== undefined) {
@@ -116,7 +145,7 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
       const main = fileURLToPath(new URL('./main.js', import.meta.url));
       const child = spawn(
         process.execPath,
-        [main, 'sandbox', 'run', '--state-dir', dir, '--region', opts.region],
+        [main, 'sandbox', 'run', '--state-dir', dir, '--region', opts.region, '--aws-behaviour', behaviour],
         {
           detached: true,
           stdio: ['ignore', log, log],

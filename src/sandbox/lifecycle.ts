@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createAwsClients, type AwsClients, type StaticCredentials } from '../aws/clients.js';
 import { createIssuerFetcher } from '../net/issuer-fetch.js';
 import { startStsServer, type RunningStsServer, type StsLogger } from '../sts/server.js';
+import type { AwsBehaviour } from '../webidentity/behaviour.js';
 import type { IssuerView } from '../webidentity/types.js';
 import { createSandboxCas, saveSandboxCas, type SandboxCas } from './ca.js';
 import { startEdge, type Edge, type StaticSite } from './edge.js';
@@ -46,6 +47,11 @@ export interface SandboxOptions {
    * not about that budget raise it, so a loaded machine cannot turn them into timeouts.
    */
   readonly fetchBudgetMs?: number;
+  /**
+   * Which AWS the validating STS answers as: `'2026-11'` (AWS today, default) or `'2025-12'`
+   * (before the 2026 changes; src/webidentity/behaviour.ts, docs/validating-sts.md).
+   */
+  readonly behaviour?: AwsBehaviour;
 }
 
 export interface SandboxEndpoints {
@@ -145,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.stsLogger === undefined ? {} : { logger: options.stsLogger }),
       issuerCacheTtlMs: options.issuerCacheTtlMs ?? 5000,
       ...(options.fetchBudgetMs === undefined ? {} : { fetchBudgetMs: options.fetchBudgetMs }),
+      ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
     });
     started.push({ stop: () => sts.close() });
     const endpoints: SandboxEndpoints = {

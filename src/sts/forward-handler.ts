@@ -3,7 +3,7 @@ import type { AwsError } from '../webidentity/types.js';
 import { SERVICE_UNAVAILABLE, STS_API_VERSION, invalidAction } from './errors.js';
 import type { Forwarder } from './forward.js';
 import type { QueryParameters } from './query-request.js';
-import { sendError, type Reply } from './respond.js';
+import { answerHeaders, sendError, type Reply } from './respond.js';
 import type { StsCounters } from './stats.js';
 
 /** Answers a request this server does not handle with an AWS error, counted and logged. */
@@ -39,7 +39,7 @@ export async function answerByForwarding(
   }
   counters.forwarded++;
   try {
-    const status = await forwarder.forward(req, params, reply.res);
+    const status = await forwarder.forward(req, params, reply.res, answerHeaders(reply));
     counters.log(action, '-', `forwarded:${status}`, reply.started);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -68,10 +68,18 @@ export class Forwarder {
 
   /**
    * Sends `params` as a form POST with `req`'s headers and streams the answer into `res`.
+   * `ownHeaders` are added to the answer where the target sent no header of that name: moto
+   * sends `x-amzn-requestid` (matching its body) and `Date`, but no
+   * `x-amz-sts-extended-request-id`, which every STS answer has (aws-sts-2026.md §4, probe).
    * Rejects when the target cannot be reached or does not answer in time; `res` is untouched
    * unless the answer had begun.
    */
-  forward(req: IncomingMessage, params: QueryParameters, res: ServerResponse): Promise<number> {
+  forward(
+    req: IncomingMessage,
+    params: QueryParameters,
+    res: ServerResponse,
+    ownHeaders: Readonly<Record<string, string>> = {},
+  ): Promise<number> {
     const form = new URLSearchParams([...params]).toString();
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
@@ -103,6 +111,10 @@ export class Forwarder {
         for (const [name, value] of Object.entries(answer.headers)) {
           if (value === undefined || HOP_BY_HOP_ANSWER.has(name)) continue;
           outHeaders[name] = value;
+        }
+        for (const [name, value] of Object.entries(ownHeaders)) {
+          // Node lower-cases the names of received headers.
+          outHeaders[name.toLowerCase()] ??= value;
         }
         const status = answer.statusCode ?? 502;
         res.writeHead(status, outHeaders);

@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { answerCallerIdentity } from './caller-identity.js';
 import type { Forwarder } from './forward.js';
 import { answerByForwarding, refuse } from './forward-handler.js';
@@ -8,7 +6,7 @@ import { refuseByHead, responseFormat, routeQuery, type RequestHead } from './fr
 import type { StsLimits } from './limits.js';
 import { signingAccessKeyId } from './query-request.js';
 import { BodyTooLargeError, readBoundedBody } from './request-body.js';
-import { errorBody, writeBody, type Reply } from './respond.js';
+import { answerHeaders, errorBody, newReply, writeBody, type Reply } from './respond.js';
 import { answerAssumeRoleWithWebIdentity, type WebIdentityHandlerDeps } from './web-identity-handler.js';
 
 /** Everything a request may need: the web-identity handler's dependencies, the forwarder, limits. */
@@ -78,12 +76,7 @@ export async function handleRequest(
 ): Promise<void> {
   const { counters, limits } = deps;
   counters.requests++;
-  const reply: Reply = {
-    res,
-    requestId: randomUUID(),
-    format: responseFormat(req.headers),
-    started: performance.now(),
-  };
+  const reply = newReply(res, responseFormat(req.headers), deps.clock);
   const head: RequestHead = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
   const refused = refuseByHead(head);
   if (refused !== undefined) {
@@ -110,11 +103,7 @@ export async function handleRequest(
       refuse(counters, reply, route.error, route.action, route);
       return;
     case 'redirect':
-      res.writeHead(302, {
-        Location: route.location,
-        'Content-Length': 0,
-        'x-amzn-RequestId': reply.requestId,
-      });
+      res.writeHead(302, { Location: route.location, 'Content-Length': 0, ...answerHeaders(reply) });
       res.end();
       counters.log('no-action', '-', 'redirect:302', reply.started);
       return;

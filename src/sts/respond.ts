@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AwsError } from '../webidentity/types.js';
 import type { ResponseFormat } from './front-end.js';
 import { renderErrorJson } from './json.js';
@@ -9,9 +11,60 @@ export interface Reply {
   readonly res: ServerResponse;
   /** Sent as `x-amzn-RequestId` and in the body. */
   readonly requestId: string;
+  /** Sent as `x-amz-sts-extended-request-id`. */
+  readonly extendedRequestId: string;
   readonly format: ResponseFormat;
   /** `performance.now()` when the request arrived, for the log line. */
   readonly started: number;
+  /** The server's clock; the `Date` header is read from it unless the answer gives its own reading. */
+  readonly clock: () => Date;
+}
+
+/** A new {@link Reply} for `res`, with fresh request ids. */
+export function newReply(res: ServerResponse, format: ResponseFormat, clock: () => Date): Reply {
+  return {
+    res,
+    requestId: randomUUID(),
+    extendedRequestId: newExtendedRequestId(),
+    format,
+    started: performance.now(),
+    clock,
+  };
+}
+
+/**
+ * An opaque extended request id. STS sends `x-amz-sts-extended-request-id` on every answer
+ * (aws-sts-2026.md §4, probe), but no captured value shows its format: ours is the base64 of 16
+ * random bytes (a UUID's, whose generator Node keeps a cache for, so this costs no extra
+ * CSPRNG call per request).
+ */
+function newExtendedRequestId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64');
+}
+
+/**
+ * `date` as an HTTP `Date` value (RFC 9110 §5.6.7, IMF-fixdate), which is second-precise: the
+ * text is shared by every answer within the same second.
+ */
+export function formatHttpDate(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastHttpDate.second) lastHttpDate = { second, text: date.toUTCString() };
+  return lastHttpDate.text;
+}
+
+let lastHttpDate: { readonly second: number; readonly text: string } = { second: Number.NaN, text: '' };
+
+/**
+ * The headers every answer of this server carries (aws-sts-2026.md §4, probe): `x-amzn-RequestId`,
+ * `x-amz-sts-extended-request-id`, and `Date` from the server's clock. `date` is given when the
+ * body depends on the same clock reading: a grant's `Expiration` is `Date` + the duration (§4).
+ */
+export function answerHeaders(reply: Reply, date: Date = reply.clock()): Record<string, string> {
+  return {
+    Date: formatHttpDate(date),
+    'x-amzn-RequestId': reply.requestId,
+    'x-amz-sts-extended-request-id': reply.extendedRequestId,
+  };
 }
 
 const CONTENT_TYPES: Readonly<Record<ResponseFormat, string>> = {
@@ -23,12 +76,13 @@ function headersFor(
   reply: Reply,
   body: string,
   extraHeaders: Readonly<Record<string, string>>,
+  date: Date | undefined,
 ): Record<string, string | number> {
   return {
     ...extraHeaders,
     'Content-Type': CONTENT_TYPES[reply.format],
     'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': reply.requestId,
+    ...answerHeaders(reply, date),
   };
 }
 
@@ -42,18 +96,22 @@ export function writeBody(
   body: string,
   extraHeaders: Readonly<Record<string, string>> = {},
 ): void {
-  reply.res.writeHead(status, headersFor(reply, body, extraHeaders));
+  reply.res.writeHead(status, headersFor(reply, body, extraHeaders, undefined));
   reply.res.write(body);
 }
 
-/** Sends a whole answer. */
+/**
+ * Sends a whole answer; `date` is the clock reading the body was computed from, when it was
+ * (the `Date` header is then that reading, not a later one).
+ */
 export function sendBody(
   reply: Reply,
   status: number,
   body: string,
   extraHeaders: Readonly<Record<string, string>> = {},
+  date?: Date,
 ): void {
-  reply.res.writeHead(status, headersFor(reply, body, extraHeaders));
+  reply.res.writeHead(status, headersFor(reply, body, extraHeaders, date));
   // One `end(body)`: head and body leave in a single write (a separate `write` costs a syscall).
   reply.res.end(body);
 }

@@ -1,7 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { evaluateWebIdentity } from '../webidentity/index.js';
+import {
+  DEFAULT_AWS_BEHAVIOUR,
+  evaluateWebIdentity,
+  isAwsBehaviour,
+  type AwsBehaviour,
+} from '../webidentity/index.js';
 import type { IssuerView } from '../webidentity/types.js';
 import { IssuedSessions } from './credentials.js';
 import { INTERNAL_FAILURE } from './errors.js';
@@ -12,7 +16,7 @@ import { CachedIamReader, type IamReadOptions } from './iam-reader.js';
 import { CachingIssuerView } from './issuer-cache.js';
 import type { StsLogger } from './logger.js';
 import { resolveLimits, type StsLimits } from './limits.js';
-import { sendError } from './respond.js';
+import { newReply, sendError } from './respond.js';
 import { StsCounters, type StsServerStats } from './stats.js';
 import type { WebIdentityEvaluator, WebIdentityHandlerDeps } from './web-identity-handler.js';
 
@@ -62,6 +66,13 @@ export interface StsServerOptions {
   readonly evaluate?: WebIdentityEvaluator;
   /** Bounds on what one client may cost; each default is in {@link DEFAULT_STS_LIMITS}. */
   readonly limits?: Partial<StsLimits>;
+  /**
+   * Which AWS to answer as (src/webidentity/behaviour.ts): `'2026-11'`, AWS today (default), or
+   * `'2025-12'`, AWS before the 2026 changes (e.g. `No OpenIDConnect provider found in your
+   * account for <iss>` for a missing provider, aws-sts-2026.md §1). Passed to the model; the
+   * front end answers the same in both (see docs/validating-sts.md, "Behaviour profiles").
+   */
+  readonly behaviour?: AwsBehaviour;
 }
 
 /** A started server. */
@@ -73,6 +84,8 @@ export interface RunningStsServer {
   close(): Promise<void>;
   /** Forgets cached IAM and issuer observations: the next request reads both again. */
   invalidateCaches(): void;
+  /** The AWS behaviour profile this server answers as. */
+  readonly behaviour: AwsBehaviour;
   /** A snapshot of the counters. */
   readonly stats: StsServerStats;
 }
@@ -85,6 +98,11 @@ export interface RunningStsServer {
  */
 export async function startStsServer(options: StsServerOptions): Promise<RunningStsServer> {
   const limits = resolveLimits(options.limits);
+  const behaviour = options.behaviour ?? DEFAULT_AWS_BEHAVIOUR;
+  // The type admits only known profiles; a caller in plain JavaScript (or a cast) may not.
+  if (!isAwsBehaviour(behaviour)) {
+    throw new RangeError(`behaviour must be one of 2026-11, 2025-12 (got ${JSON.stringify(behaviour)})`);
+  }
   // Cache ages use a monotonic clock, not the injected one: a frozen test clock must not make
   // IAM changes invisible forever.
   const monotonic = (): number => performance.now();
@@ -98,6 +116,7 @@ export async function startStsServer(options: StsServerOptions): Promise<Running
     counters,
     refreshCooldownMs: options.issuerRefreshCooldownMs ?? 1000,
     fetchBudgetMs: options.fetchBudgetMs,
+    behaviour,
   };
   const forwarder =
     options.forwardEndpoint === undefined
@@ -120,8 +139,7 @@ export async function startStsServer(options: StsServerOptions): Promise<Running
         const message = error instanceof Error ? error.message : String(error);
         counters.warn(`sts request failed: ${message}`);
         if (!res.headersSent) {
-          const reply = { res, requestId: randomUUID(), format: 'xml', started: performance.now() } as const;
-          sendError(reply, INTERNAL_FAILURE);
+          sendError(newReply(res, 'xml', deps.clock), INTERNAL_FAILURE);
         } else res.destroy();
       });
     },
@@ -134,13 +152,14 @@ export async function startStsServer(options: StsServerOptions): Promise<Running
   const port = await listen(server, host, options.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   options.logger?.info(
-    `sts validating STS for ${options.region} on http://${urlHost}:${port}` +
+    `sts validating STS for ${options.region} (AWS behaviour ${behaviour}) on http://${urlHost}:${port}` +
       (forwarder === undefined ? '' : `, forwarding other actions to ${forwarder.endpoint}`),
   );
 
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    behaviour,
     invalidateCaches(): void {
       deps.iam.invalidate();
       deps.issuer.invalidate();

@@ -1,3 +1,4 @@
+import type { AwsBehaviour } from '../webidentity/behaviour.js';
 import type {
   AssumeRoleWithWebIdentityRequest,
   WebIdentityInput,
@@ -28,6 +29,8 @@ export interface WebIdentityHandlerDeps {
   /** See `StsServerOptions.issuerRefreshCooldownMs`. */
   readonly refreshCooldownMs: number;
   readonly fetchBudgetMs: number | undefined;
+  /** The AWS behaviour profile the model answers as. */
+  readonly behaviour: AwsBehaviour;
 }
 
 /**
@@ -46,6 +49,7 @@ export async function evaluateWithRefresh(
       iam: view,
       issuer: session.view,
       now: deps.clock(),
+      behaviour: deps.behaviour,
       ...(deps.fetchBudgetMs === undefined ? {} : { fetchBudgetMs: deps.fetchBudgetMs }),
     };
     return { result: await deps.evaluate(input), cached: session.servedFromCache };
@@ -97,7 +101,11 @@ export async function answerAssumeRoleWithWebIdentity(
     return;
   }
   const grant = result.grant;
-  const expiresAt = new Date(clock().getTime() + grant.durationSeconds * 1000);
+  // One clock reading for both: `Expiration` = the `Date` header + the granted duration
+  // (aws-sts-2026.md §4, probe). Both are second-precise and the duration is whole seconds, so
+  // a client that adds them gets `Expiration` exactly (boto3 parses both).
+  const issuedAt = clock();
+  const expiresAt = new Date(issuedAt.getTime() + grant.durationSeconds * 1000);
   const credentials = mintSessionCredentials(expiresAt);
   deps.sessions.add(credentials.accessKeyId, {
     assumedRoleArn: grant.assumedRoleArn,
@@ -114,6 +122,8 @@ export async function answerAssumeRoleWithWebIdentity(
     reply.format === 'json'
       ? renderAssumeRoleWithWebIdentityJson(grant, credentials, requestId, size)
       : renderAssumeRoleWithWebIdentityResponse(grant, credentials, requestId, size),
+    {},
+    issuedAt,
   );
   counters.log('AssumeRoleWithWebIdentity', role, 'OK', started);
 }

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { generateRsaKeyPair, mintServiceAccountToken, readPrivateKeyPem } from '../../src/core/index.js';
 import { runStsctl } from '../helpers/cli.js';
 
 const run = promisify(execFile);
@@ -24,6 +25,7 @@ before(() => {
 });
 after(async () => {
   await runStsctl(['sandbox', 'down', '--state-dir', dir]);
+  await runStsctl(['sandbox', 'down', '--state-dir', join(dir, 'old-aws')]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -80,4 +82,55 @@ test('sandbox env without a running sandbox exits non-zero and says how to start
   const r = await runStsctl(['sandbox', 'env', '--state-dir', join(dir, 'none')]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /stsctl sandbox up/);
+});
+
+test('sandbox up --aws-behaviour: an unknown profile exits 2 naming the flag, before anything starts', async () => {
+  const stateDir = join(dir, 'bad-profile');
+  const r = await runStsctl(['sandbox', 'up', '--state-dir', stateDir, '--aws-behaviour', '2024-01']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--aws-behaviour must be one of 2026-11, 2025-12 \(got "2024-01"\)/);
+  assert.equal(existsSync(stateDir), false, 'no state directory, no sandbox');
+});
+
+test('sandbox up --aws-behaviour 2025-12: a missing provider gets the pre-2026 message through the aws CLI', async () => {
+  const stateDir = join(dir, 'old-aws');
+  const up = await runStsctl(['sandbox', 'up', '--state-dir', stateDir, '--aws-behaviour', '2025-12']);
+  assert.equal(up.code, 0, up.stderr);
+  // The validating STS names its profile in its start-up line (sandbox.log).
+  assert.match(readFileSync(join(stateDir, 'sandbox.log'), 'utf8'), /\(AWS behaviour 2025-12\)/);
+  const env = await runStsctl(['sandbox', 'env', '--state-dir', stateDir]);
+  const vars = Object.fromEntries(
+    [...env.stdout.matchAll(/^export ([A-Z_]+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+  const key = readPrivateKeyPem((await generateRsaKeyPair()).privateKeyPem);
+  const token = await mintServiceAccountToken({
+    issuer: 'https://no-provider.example.com',
+    namespace: 'openshift-image-registry',
+    serviceAccount: 'registry',
+    privateKey: key.key,
+    kid: key.publicKey.kid,
+  });
+  const refused = await run(
+    'aws',
+    [
+      'sts',
+      'assume-role-with-web-identity',
+      '--role-arn',
+      'arn:aws:iam::123456789012:role/image-registry',
+      '--role-session-name',
+      'old-aws',
+      '--web-identity-token',
+      token,
+    ],
+    { env: { PATH: process.env['PATH'], HOME: dir, AWS_CONFIG_FILE: join(dir, 'none'), ...vars } },
+  ).then(
+    () => assert.fail('the token was accepted'),
+    (error: unknown) => (error as { stderr?: string }).stderr ?? '',
+  );
+  assert.match(
+    refused,
+    /\(InvalidIdentityToken\) when calling the AssumeRoleWithWebIdentity operation: No OpenIDConnect provider found in your account for https:\/\/no-provider\.example\.com/,
+  );
+  const down = await runStsctl(['sandbox', 'down', '--state-dir', stateDir]);
+  assert.equal(down.code, 0, down.stderr);
 });

@@ -23,6 +23,7 @@ import {
   type WebIdentityEvaluator,
 } from '../../../../src/sts/index.js';
 import { createIssuerFetcher } from '../../../../src/net/issuer-fetch.js';
+import type { AwsBehaviour } from '../../../../src/webidentity/index.js';
 import { startLocalIssuer, type LocalIssuer } from './https-issuer.js';
 import { startMoto, type RunningMoto } from './moto.js';
 
@@ -80,6 +81,7 @@ export interface FixtureOptions {
   /** Reuse a running moto instead of starting one. */
   readonly moto?: RunningMoto;
   readonly limits?: Partial<StsLimits>;
+  readonly behaviour?: AwsBehaviour;
 }
 
 export async function startStsFixture(options: FixtureOptions = {}): Promise<StsFixture> {
@@ -134,6 +136,7 @@ export async function startStsFixture(options: FixtureOptions = {}): Promise<Sts
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.evaluate === undefined ? {} : { evaluate: options.evaluate }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
   });
   return {
     moto,
