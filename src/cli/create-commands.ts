@@ -60,6 +60,13 @@ function outputOption(): Option {
 }
 
 function hostingFrom(opts: { hosting?: string; createPrivateS3Bucket?: boolean }): Hosting | 'self' {
+  if (opts.createPrivateS3Bucket === true && opts.hosting === 'self') {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      '--create-private-s3-bucket asks for CloudFront hosting; it does not go with --hosting self',
+      { path: '--create-private-s3-bucket' },
+    );
+  }
   if (opts.createPrivateS3Bucket === true) return 'cloudfront';
   return opts.hosting === 'cloudfront' || opts.hosting === 'self' ? opts.hosting : 'public';
 }

@@ -69,3 +69,21 @@ test('--dry-run with --hosting self points to plan', async () => {
   assert.match(r.stderr, /stsctl plan --hosting self/);
   assert.equal(existsSync(out), false);
 });
+
+test('--create-private-s3-bucket with --hosting self is refused, not silently CloudFront', async () => {
+  const out = join(tmp, 'private');
+  const r = await runStsctl(
+    [
+      ...base(out),
+      '--hosting',
+      'self',
+      '--issuer-url',
+      'https://oidc.example.com/c',
+      '--create-private-s3-bucket',
+    ],
+    { env },
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--create-private-s3-bucket asks for CloudFront hosting/);
+  assert.equal(existsSync(out), false);
+});
