@@ -45,6 +45,8 @@ async function applyHosting(
   applied: AppliedLog,
 ): Promise<Observed> {
   const { desired } = o;
+  // A self-hosted issuer is hosted by its operator: nothing to set up in AWS before the documents.
+  if (desired.hosting.kind === 'self') return observed;
   const [, cloudfront] = await Promise.all([
     applyBucket(o, p, applied),
     desired.hosting.kind === 'cloudfront'

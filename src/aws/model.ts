@@ -90,12 +90,35 @@ export interface Observed {
   readonly publishedIssuerProvider?: ObservedProvider | undefined;
 }
 
+/**
+ * Where a self-hosted issuer's two documents are kept for the operator's own server (or
+ * `stsctl serve`). A port, so the plan and apply stay free of file I/O (src/aws may not import
+ * src/files, eslint.config.js `layers`); src/commands implements it on the output directory.
+ */
+export interface SelfHostedDocuments {
+  /** Where the documents live, for plan ids and messages (a directory). */
+  readonly location: string;
+  /** The documents as they are now; undefined for one that does not exist. */
+  read(): Promise<{
+    readonly discovery: ObservedObject | undefined;
+    readonly jwks: ObservedObject | undefined;
+  }>;
+  /** Writes the documents given (bytes exactly as passed). */
+  write(documents: { readonly discovery?: string; readonly jwks?: string }): Promise<void>;
+}
+
 export type HostingSpec =
   | { readonly kind: 'public' }
   | {
       readonly kind: 'cloudfront';
       readonly customDomain?: string | undefined;
       readonly acmCertificateArn?: string | undefined;
+    }
+  | {
+      /** The operator serves the documents at `issuerUrl`; AWS holds only the provider and roles. */
+      readonly kind: 'self';
+      readonly issuerUrl: string;
+      readonly documents: SelfHostedDocuments;
     };
 
 export interface DesiredRole {

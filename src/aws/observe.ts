@@ -33,6 +33,8 @@ import type {
   ObservedOriginAccessControl,
   ObservedProvider,
   ObservedRole,
+  HostingSpec,
+  SelfHostedDocuments,
 } from './model.js';
 import { ownershipComment, publishedIssuer } from './plan.js';
 
@@ -293,11 +295,29 @@ export async function observeRole(clients: AwsClients, roleName: string): Promis
   };
 }
 
+/**
+ * A self-hosted issuer's documents, in the shape the plan reads for a bucket (its two objects; no
+ * bucket exists, so `exists` stays false and the bucket family is never planned for it).
+ */
+async function observeSelfHostedDocuments(
+  target: ObserveTarget,
+  empty: ObservedBucket,
+): Promise<ObservedBucket> {
+  if (target.documents === undefined)
+    throw new StsctlError('ISSUER_UNKNOWN', 'self hosting was asked for without a documents location', {
+      kind: 'failure',
+    });
+  const docs = await target.documents.read();
+  return { ...empty, name: target.documents.location, discovery: docs.discovery, jwks: docs.jwks };
+}
+
 export interface ObserveTarget {
   readonly name: string;
   readonly region: string;
   readonly bucket: string;
-  readonly hosting: 'public' | 'cloudfront';
+  readonly hosting: HostingSpec['kind'];
+  /** A self-hosted issuer's documents (hosting `self`), read instead of a bucket. */
+  readonly documents?: SelfHostedDocuments | undefined;
   /** Observe the issuer side (bucket, CloudFront, provider). */
   readonly issuer: boolean;
   /** Issuer host/path when known before observing (public S3, custom domain, or a given provider ARN). */
@@ -329,7 +349,11 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
         : undefined;
   const [accountId, bucket, oac, distribution, roles, earlyProvider] = await Promise.all([
     observeAccount(clients),
-    target.issuer ? observeBucket(clients, target.bucket) : Promise.resolve(emptyBucket),
+    !target.issuer
+      ? Promise.resolve(emptyBucket)
+      : target.hosting === 'self'
+        ? observeSelfHostedDocuments(target, emptyBucket)
+        : observeBucket(clients, target.bucket),
     cloudfront ? observeOriginAccessControl(clients, target.bucket) : Promise.resolve(undefined),
     cloudfront
       ? observeDistribution(clients, target.name, target.bucket, target.region)

@@ -40,7 +40,10 @@ export function plan(desired: Desired, observed: Observed): Plan {
   const ctx: PlanContext = { desired, observed, partition, issuer, hostPath, providerArn };
 
   const changes: Change[] = [];
-  if (desired.issuer) {
+  if (desired.issuer && desired.hosting.kind === 'self') {
+    // The operator's server holds the documents; AWS holds only the provider (and the roles).
+    changes.push(planDiscovery(ctx), planJwks(ctx), planProvider(ctx));
+  } else if (desired.issuer) {
     const hosting = planDistribution(ctx);
     changes.push(
       ...planBucket(ctx),

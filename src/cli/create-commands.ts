@@ -46,7 +46,10 @@ const HELP = {
     "ARN of IAM Identity provider for IAM Role trust relationship (can be created with the 'create identity-provider' sub-command)",
   boundary: 'ARN of IAM policy to use as the permissions boundary for created roles',
   techPreview: 'Opt into processing CredentialsRequests marked as tech-preview',
-  hosting: 'Where the issuer is served: a public S3 bucket, or a private bucket behind CloudFront',
+  hosting:
+    'Where the issuer is served: a public S3 bucket, a private bucket behind CloudFront, or your own server (self, with --issuer-url)',
+  issuerUrl:
+    'With --hosting self: the issuer URL your server serves (https, no port); the documents are written to <output-dir>/issuer',
   roleNameMode:
     'How role names over 64 characters are shortened: "hash" keeps them unique (default); "ccoctl" cuts at 64 like ccoctl, to adopt roles it created (collisions are refused)',
   output: 'Result format on stdout',
@@ -56,9 +59,31 @@ function outputOption(): Option {
   return new Option('--output <format>', HELP.output).choices(['text', 'json']).default('text');
 }
 
-function hostingFrom(opts: { hosting?: string; createPrivateS3Bucket?: boolean }): Hosting {
+function hostingFrom(opts: { hosting?: string; createPrivateS3Bucket?: boolean }): Hosting | 'self' {
+  if (opts.createPrivateS3Bucket === true && opts.hosting === 'self') {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      '--create-private-s3-bucket asks for CloudFront hosting; it does not go with --hosting self',
+      { path: '--create-private-s3-bucket' },
+    );
+  }
   if (opts.createPrivateS3Bucket === true) return 'cloudfront';
-  return opts.hosting === 'cloudfront' ? 'cloudfront' : 'public';
+  return opts.hosting === 'cloudfront' || opts.hosting === 'self' ? opts.hosting : 'public';
+}
+
+/**
+ * The hosting of a `--dry-run`, which writes ccoctl's request files: those describe S3 and
+ * CloudFront hosting only (ccoctl.md §2), so a self-hosted issuer is previewed with `stsctl plan`.
+ */
+function dryRunHosting(hosting: Hosting | 'self'): Hosting {
+  if (hosting === 'self') {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      "--dry-run writes ccoctl's S3/CloudFront request files; with --hosting self preview the run with `stsctl plan --hosting self --issuer-url …`",
+      { path: '--dry-run' },
+    );
+  }
+  return hosting;
 }
 
 const SKIP_LABELS: Record<string, string> = {
@@ -141,7 +166,7 @@ function render(result: CreateResult, format: string, command: string): string {
 }
 
 const hostingOption = (): Option =>
-  new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront']).default('public');
+  new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront', 'self']).default('public');
 const roleNameModeOption = (): Option =>
   new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash');
 
@@ -165,6 +190,7 @@ function addCreateAllOptions(cmd: Command, withDryRun: boolean): Command {
 
 /** Flags of real runs (ignored by --dry-run). */
 interface RealRunFlags {
+  issuerUrl?: string;
   customDomain?: string;
   acmCertificateArn?: string;
   force?: boolean;
@@ -177,6 +203,7 @@ interface RealRunFlags {
 function addRealRunOptions(cmd: Command, hosting: boolean): Command {
   if (hosting) {
     cmd
+      .option('--issuer-url <url>', HELP.issuerUrl)
       .option(
         '--custom-domain <domain>',
         'Serve the issuer at https://<domain> (CloudFront alias; needs --acm-certificate-arn)',
@@ -222,7 +249,7 @@ async function realRun(
   scope: ProvisionScope,
   base: Omit<
     ProvisionOptions,
-    'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs'
+    'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs' | 'issuerUrl'
   >,
   flags: RealRunFlags,
   output: string,
@@ -234,6 +261,7 @@ async function realRun(
     {
       ...base,
       scope,
+      issuerUrl: flags.issuerUrl,
       customDomain: flags.customDomain,
       acmCertificateArn: flags.acmCertificateArn,
       forceKeys: flags.force === true,
@@ -309,6 +337,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
       {
         ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
         scope: 'all',
+        issuerUrl: opts.issuerUrl,
         customDomain: opts.customDomain,
         acmCertificateArn: opts.acmCertificateArn,
         forceKeys: opts.force === true,
@@ -437,7 +466,10 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
         return;
       }
       const { createIdentityProvider } = await load.create();
-      const result = await createIdentityProvider({ ...base, dryRun: true }, ctx.reporter());
+      const result = await createIdentityProvider(
+        { ...base, hosting: dryRunHosting(base.hosting), dryRun: true },
+        ctx.reporter(),
+      );
       ctx.io.stdout.write(render(result, opts.output, 'create-identity-provider'));
     },
   );
@@ -510,7 +542,11 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
       return;
     }
     const { createAll } = await load.create();
-    const result = await createAll({ ...createAllBase(ctx, opts, outputDir), dryRun: true }, ctx.reporter());
+    const base = createAllBase(ctx, opts, outputDir);
+    const result = await createAll(
+      { ...base, hosting: dryRunHosting(base.hosting), dryRun: true },
+      ctx.reporter(),
+    );
     ctx.io.stdout.write(render(result, opts.output, 'create-all'));
   });
 }

@@ -15,7 +15,7 @@ import {
   roleDescription,
   trustPolicyForRequest,
 } from '../core/iam-documents.js';
-import { issuerHostPath, publicS3IssuerUrl } from '../core/issuer.js';
+import { issuerHostPath, publicS3IssuerUrl, validateIssuerUrl } from '../core/issuer.js';
 import { buildJwks } from '../core/jwks.js';
 import type { PublicKeyInfo } from '../core/keys.js';
 import {
@@ -34,6 +34,12 @@ import { issuerFetcherFromEnvironment, liveThumbprints } from '../net/environmen
 import type { IssuerView } from '../webidentity/types.js';
 import { parseProviderArn } from './create.js';
 import { loadPublicKey, planKeyPair } from './key-pair.js';
+import {
+  SELF_HOSTED_DOCUMENTS_DIR,
+  directoryDocuments,
+  reportSelfHostedThumbprints,
+  selfHostedThumbprints,
+} from './self-hosting.js';
 import type { Reporter } from '../core/reporter.js';
 
 /**
@@ -54,7 +60,10 @@ export interface ProvisionOptions {
   readonly publicKeyFile?: string | undefined;
   readonly identityProviderArn?: string | undefined;
   readonly permissionsBoundaryArn?: string | undefined;
-  readonly hosting: 'public' | 'cloudfront';
+  /** Where the issuer is served; `self` needs {@link ProvisionOptions.issuerUrl}. */
+  readonly hosting: 'public' | 'cloudfront' | 'self';
+  /** `--issuer-url`: the operator's own issuer URL (`--hosting self` only). */
+  readonly issuerUrl?: string | undefined;
   readonly customDomain?: string | undefined;
   readonly acmCertificateArn?: string | undefined;
   readonly enableTechPreview: boolean;
@@ -89,6 +98,14 @@ interface Prepared {
 const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
+  if (o.issuerUrl !== undefined && o.hosting !== 'self') {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      '--issuer-url is only used with --hosting self (the other hostings derive the issuer from the bucket or the distribution)',
+      { path: '--issuer-url' },
+    );
+  }
+  if (o.hosting === 'self') return selfHostingSpec(o);
   if (o.acmCertificateArn !== undefined && o.customDomain === undefined) {
     throw new StsctlError(
       'INVALID_CERTIFICATE',
@@ -131,6 +148,27 @@ function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
     }
   }
   return { kind: 'cloudfront', customDomain: o.customDomain, acmCertificateArn: o.acmCertificateArn };
+}
+
+/** `--hosting self --issuer-url`: the URL checked against AWS's rules; no CloudFront flag applies. */
+function selfHostingSpec(o: ProvisionOptions): HostingSpec {
+  if (o.customDomain !== undefined || o.acmCertificateArn !== undefined) {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      '--custom-domain and --acm-certificate-arn are CloudFront settings; with --hosting self the issuer is --issuer-url',
+      { path: '--custom-domain' },
+    );
+  }
+  if (o.issuerUrl === undefined || o.issuerUrl === '')
+    throw new StsctlError('MISSING_FLAG', '--hosting self needs --issuer-url https://<host>[/<path>]', {
+      path: '--issuer-url',
+    });
+  const issuerUrl = validateIssuerUrl(o.issuerUrl, '--issuer-url');
+  return {
+    kind: 'self',
+    issuerUrl,
+    documents: directoryDocuments(join(o.outputDir, SELF_HOSTED_DOCUMENTS_DIR)),
+  };
 }
 
 async function prepare(
@@ -262,12 +300,17 @@ async function prepare(
   };
   const knownHostPath =
     provider?.issuerHostPath ??
-    (hosting.kind === 'public' ? issuerHostPath(publicS3IssuerUrl(bucket, region)) : hosting.customDomain);
+    (hosting.kind === 'public'
+      ? issuerHostPath(publicS3IssuerUrl(bucket, region))
+      : hosting.kind === 'self'
+        ? issuerHostPath(hosting.issuerUrl)
+        : hosting.customDomain);
   const target: ObserveTarget = {
     name: o.name,
     region,
     bucket,
     hosting: hosting.kind,
+    ...(hosting.kind === 'self' ? { documents: hosting.documents } : {}),
     issuer: desired.issuer,
     issuerHostPath: knownHostPath,
     providerArn: o.identityProviderArn,
@@ -338,7 +381,10 @@ export async function previewPlan(
     const first = plan(desired, observed);
     if (first.issuer !== undefined && desired.issuer) {
       const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
-      const t = await liveThumbprints(fetcher, first.issuer);
+      const t =
+        desired.hosting.kind === 'self'
+          ? await selfHostedThumbprints(fetcher, first.issuer)
+          : await liveThumbprints(fetcher, first.issuer);
       if ('thumbprints' in t) desired = { ...desired, thumbprints: t.thumbprints };
     }
     const p = plan(desired, observed);
@@ -404,6 +450,8 @@ export async function provision(
       target: prepared.target,
       reporter,
       thumbprints: async (issuer) => {
+        if (prepared.desired.hosting.kind === 'self')
+          return reportSelfHostedThumbprints(fetcher, issuer, reporter);
         const t = await liveThumbprints(fetcher, issuer);
         if ('thumbprints' in t) return t.thumbprints;
         reporter.emit('thumbprint.unavailable', { issuer, problem: t.problem });

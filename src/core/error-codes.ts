@@ -73,8 +73,9 @@ export const ERROR_CODES = {
   INVALID_HOSTING: {
     group: 'flags',
     kind: 'usage',
-    title: '--custom-domain was given without --hosting cloudfront',
-    message: '--custom-domain needs --hosting cloudfront (the domain is an alias of the distribution)',
+    title: 'hosting flags that do not go together (e.g. --custom-domain without --hosting cloudfront)',
+    message:
+      '--custom-domain needs --hosting cloudfront (the domain is an alias of the distribution); --issuer-url is only used with --hosting self',
   },
   INVALID_CUSTOM_DOMAIN: {
     group: 'flags',

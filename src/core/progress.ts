@@ -44,6 +44,16 @@ export interface ProgressEvents {
   'authentication-manifest.written': { readonly path: string };
   'custom-domain.dns-needed': { readonly name: string; readonly type: string; readonly value: string };
   'thumbprint.unavailable': { readonly issuer: string; readonly problem: string };
+  /**
+   * A self-hosted issuer's TLS chain as read live: trusted by AWS's CA library (no thumbprint
+   * needed), or not (the top CA certificate the server sends is pinned).
+   */
+  'thumbprint.selected': {
+    readonly issuer: string;
+    readonly via: 'ca-library' | 'pinned';
+    readonly thumbprint: string | undefined;
+    readonly subject: string | undefined;
+  };
 
   // Provisioning (src/aws/apply).
   'bucket.created': { readonly bucket: string };
@@ -62,6 +72,12 @@ export interface ProgressEvents {
   'distribution.still-deploying': { readonly id: string; readonly elapsedMs: number };
   'distribution.deployed': { readonly id: string };
   'discovery-document.uploaded': { readonly bucket: string; readonly key: string };
+  /** A self-hosted issuer's documents written for the operator's server. */
+  'issuer-documents.written': {
+    readonly location: string;
+    readonly documents: readonly string[];
+    readonly notes: readonly string[];
+  };
   'jwks.uploaded': { readonly bucket: string; readonly key: string; readonly notes: readonly string[] };
   'oidc-provider.created': { readonly arn: string };
   'oidc-provider.found': { readonly arn: string };
@@ -150,6 +166,18 @@ const RENDERING: { readonly [C in ProgressCode]: Rendering<C> } = {
     level: 'warn',
     text: (d) =>
       `could not read the TLS chain of ${d.issuer} (${d.problem}); IAM will compute the thumbprint itself`,
+  },
+  'thumbprint.selected': {
+    level: 'info',
+    text: (d) =>
+      d.via === 'ca-library'
+        ? `The TLS chain of ${d.issuer} is trusted by the public CA library: no thumbprint is needed`
+        : `The TLS chain of ${d.issuer} is not publicly trusted: pinning the thumbprint ${d.thumbprint ?? ''} of its top CA certificate (${d.subject ?? ''})`,
+  },
+  'issuer-documents.written': {
+    level: 'info',
+    text: (d) =>
+      `Issuer documents (${d.documents.join(', ')}) written to ${d.location}: serve them at the issuer URL (stsctl serve --issuer-dir ${d.location})${d.notes.length > 0 ? `; ${d.notes.join('; ')}` : ''}`,
   },
   'bucket.created': { level: 'info', text: (d) => `Bucket ${d.bucket} created` },
   'public-access-block.set': {

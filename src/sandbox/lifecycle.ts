@@ -8,6 +8,7 @@ import type { IssuerView } from '../webidentity/types.js';
 import { createSandboxCas, saveSandboxCas, type SandboxCas } from './ca.js';
 import { startEdge, type Edge, type StaticSite } from './edge.js';
 import { startGateway, type Gateway } from './gateway.js';
+import { HostRoutes } from './host-routes.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { createSandboxResolver, type SandboxResolver } from './resolver.js';
 
@@ -78,6 +79,8 @@ export interface Sandbox {
   readonly edge: Edge;
   readonly sts: RunningStsServer;
   readonly resolver: SandboxResolver;
+  /** Hosts served by a server of their own (a self-hosted issuer), not the edge. */
+  readonly hostRoutes: HostRoutes;
   /** Fetches issuer URLs the way STS does, from "the internet" of the sandbox. */
   readonly issuerFetcher: IssuerView;
   /** The environment that points AWS clients at the sandbox. */
@@ -137,7 +140,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       staticSites: options.staticSites ?? [],
     });
     started.push(edge);
-    const resolver = createSandboxResolver(edge);
+    const hostRoutes = new HostRoutes();
+    const resolver = hostRoutes.wrap(createSandboxResolver(edge));
     const issuerFetcher = createIssuerFetcher({
       trustedCaPems: [cas.sandbox.rootPem],
       connectTo: resolver.connectTo,
@@ -173,6 +177,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       edge,
       sts,
       resolver,
+      hostRoutes,
       issuerFetcher,
       env: () => sandboxEnvironment(endpoints, region, caBundlePath),
       clients(clientRegion = region, clientOptions = {}) {

@@ -15,6 +15,9 @@ import { awsTags, type AppliedLog, type ApplyOptions } from './types.js';
 /** The bucket (created when planned so) with its tags and public-access block, set together. */
 export async function applyBucket(o: ApplyOptions, p: Plan, applied: AppliedLog): Promise<void> {
   const { clients, desired, reporter } = o;
+  // A self-hosted issuer has no bucket (the plan has no bucket change for it).
+  const hosting = desired.hosting.kind;
+  if (hosting === 'self') return;
   const bucketChange = findChange(p, 'bucket');
   const pabChange = findChange(p, 'public-access-block');
   if (bucketChange?.action === 'create') {
@@ -41,12 +44,12 @@ export async function applyBucket(o: ApplyOptions, p: Plan, applied: AppliedLog)
           clients.s3.send(
             new PutPublicAccessBlockCommand({
               Bucket: desired.bucket,
-              PublicAccessBlockConfiguration: desiredPublicAccessBlock(desired.hosting.kind),
+              PublicAccessBlockConfiguration: desiredPublicAccessBlock(hosting),
             }),
           ),
         ).then(() => {
           if (isPending(pabChange)) applied.push(pabChange);
-          reporter.emit('public-access-block.set', { bucket: desired.bucket, hosting: desired.hosting.kind });
+          reporter.emit('public-access-block.set', { bucket: desired.bucket, hosting });
         })
       : Promise.resolve(),
   ]);
@@ -61,7 +64,7 @@ export async function applyBucketPolicy(
 ): Promise<void> {
   const { clients, desired, reporter } = o;
   const policyChange = findChange(p, 'bucket-policy');
-  if (!isPending(policyChange)) return;
+  if (!isPending(policyChange) || desired.hosting.kind === 'self') return;
   const policy = desiredBucketPolicy(desired, obs.distribution?.arn ?? '');
   await awsCall(`putting the bucket policy of ${desired.bucket}`, () =>
     clients.s3.send(new PutBucketPolicyCommand({ Bucket: desired.bucket, Policy: JSON.stringify(policy) })),

@@ -1,7 +1,7 @@
 import { renderDiscoveryDocument } from '../../core/discovery.js';
 import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY } from '../../core/issuer.js';
 import { renderJwks } from '../../core/jwks.js';
-import type { Observed } from '../model.js';
+import type { Observed, SelfHostedDocuments } from '../model.js';
 import { putIssuerObject } from '../operations.js';
 import { findChange, isPending, plannedJwks, type Plan } from '../plan.js';
 import type { AppliedLog, ApplyOptions } from './types.js';
@@ -18,6 +18,10 @@ export async function applyDocuments(
   applied: AppliedLog,
 ): Promise<void> {
   const { clients, desired, reporter } = o;
+  if (desired.hosting.kind === 'self') {
+    await applySelfHostedDocuments(desired.hosting.documents, o, obs, p, issuer, applied);
+    return;
+  }
   const discChange = findChange(p, 'discovery-document');
   if (isPending(discChange)) {
     await putIssuerObject(
@@ -37,4 +41,30 @@ export async function applyDocuments(
     reporter.emit('jwks.uploaded', { bucket: desired.bucket, key: JWKS_OBJECT_KEY, notes: keys.notes });
     applied.push(jwksChange);
   }
+}
+
+/** A self-hosted issuer's documents: written through the port, both in one write when both changed. */
+async function applySelfHostedDocuments(
+  documents: SelfHostedDocuments,
+  o: ApplyOptions,
+  obs: Observed,
+  p: Plan,
+  issuer: string,
+  applied: AppliedLog,
+): Promise<void> {
+  const discChange = findChange(p, 'discovery-document');
+  const jwksChange = findChange(p, 'jwks');
+  const pending = [discChange, jwksChange].filter(isPending);
+  if (pending.length === 0) return;
+  const keys = plannedJwks(o.desired, obs.bucket.jwks?.body);
+  await documents.write({
+    ...(isPending(discChange) ? { discovery: renderDiscoveryDocument(issuer) } : {}),
+    ...(isPending(jwksChange) ? { jwks: renderJwks(keys.jwks) } : {}),
+  });
+  o.reporter.emit('issuer-documents.written', {
+    location: documents.location,
+    documents: pending.map((c) => c.kind),
+    notes: isPending(jwksChange) ? keys.notes : [],
+  });
+  applied.push(...pending);
 }

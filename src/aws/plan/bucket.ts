@@ -1,13 +1,16 @@
 import { bucketArn, partitionForRegion } from '../../core/partitions.js';
-import type { Desired, PublicAccessBlock } from '../model.js';
+import type { Desired, HostingSpec, PublicAccessBlock } from '../model.js';
 import { publicIssuerBucketPolicy } from '../operations.js';
 import { change, jsonFields, tagField } from './fields.js';
 import { KNOWN_AFTER_APPLY, type Change, type PlanContext } from './types.js';
 
 /** The issuer bucket's family: the bucket (tags), its public-access block and its policy. Pure. */
 
-/** The public-access block each hosting needs: public reads by policy only, or nothing public. */
-export function desiredPublicAccessBlock(kind: 'public' | 'cloudfront'): PublicAccessBlock {
+/**
+ * The public-access block each hosting needs: public reads by policy only, or nothing public
+ * (CloudFront, and any other hosting whose bucket only a service principal reads).
+ */
+export function desiredPublicAccessBlock(kind: HostingSpec['kind']): PublicAccessBlock {
   return kind === 'public'
     ? {
         BlockPublicAcls: true,

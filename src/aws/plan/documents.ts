@@ -1,5 +1,5 @@
 import { renderDiscoveryDocument } from '../../core/discovery.js';
-import { publicS3IssuerUrl } from '../../core/issuer.js';
+import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, publicS3IssuerUrl } from '../../core/issuer.js';
 import { mergeJwks, parseJwks, renderJwks, type Jwks } from '../../core/jwks.js';
 import { jsonDiff, parseJson } from '../json-diff.js';
 import type { Desired, Observed } from '../model.js';
@@ -11,6 +11,7 @@ import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } fr
 /** The issuer the run leads to, when it can be known now. */
 export function plannedIssuer(desired: Desired, observed: Observed): string | undefined {
   if (desired.hosting.kind === 'public') return publicS3IssuerUrl(desired.bucket, desired.region);
+  if (desired.hosting.kind === 'self') return desired.hosting.issuerUrl;
   if (desired.hosting.customDomain !== undefined) return `https://${desired.hosting.customDomain}`;
   return observed.distribution === undefined ? undefined : `https://${observed.distribution.domainName}`;
 }
@@ -44,6 +45,15 @@ export function plannedJwks(
     );
   }
   return { jwks: merged.jwks, notes };
+}
+
+/**
+ * Where a document lives, for the change's id: `<bucket>/<key>`, or for a self-hosted issuer
+ * `<directory>/<key>` (the operator's server serves that directory).
+ */
+export function documentLocation(desired: Desired, key: string): string {
+  const base = desired.hosting.kind === 'self' ? desired.hosting.documents.location : desired.bucket;
+  return `${base}/${key}`;
 }
 
 function contentTypeField(contentType: string | undefined): FieldChange[] {
@@ -96,7 +106,7 @@ export function planDiscovery(ctx: PlanContext): Change {
   }
   return change(
     'discovery-document',
-    `${desired.bucket}/.well-known/openid-configuration`,
+    documentLocation(desired, DISCOVERY_OBJECT_KEY),
     disc !== undefined,
     fields,
   );
@@ -118,7 +128,7 @@ export function planJwks(ctx: PlanContext): Change {
   }
   return change(
     'jwks',
-    `${desired.bucket}/keys.json`,
+    documentLocation(desired, JWKS_OBJECT_KEY),
     observed !== undefined,
     fields,
     renderJwks(keys.jwks) === observed?.body ? [] : keys.notes,
