@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StsctlError } from '../core/errors.js';
 import { createAwsClients, type AwsClients, type StaticCredentials } from '../aws/clients.js';
 import { createIssuerFetcher } from '../net/issuer-fetch.js';
 import { startStsServer, type RunningStsServer, type StsLogger } from '../sts/server.js';
@@ -7,6 +8,7 @@ import type { IssuerView } from '../webidentity/types.js';
 import { createSandboxCas, saveSandboxCas, type SandboxCas } from './ca.js';
 import { startEdge, type Edge, type StaticSite } from './edge.js';
 import { startGateway, type Gateway } from './gateway.js';
+import { iamWriteHooks } from './iam-writes.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { createSandboxResolver, type SandboxResolver } from './resolver.js';
 
@@ -46,6 +48,12 @@ export interface SandboxOptions {
    * not about that budget raise it, so a loaded machine cannot turn them into timeouts.
    */
   readonly fetchBudgetMs?: number;
+  /**
+   * IAM propagation delay rehearsed on purpose, ms (default 0). With 0, every IAM write through
+   * the gateway is visible to the validating STS at once; with N, a write shows to STS N ms after
+   * it was made (docs/sandbox.md, "IAM writes").
+   */
+  readonly iamPropagationMs?: number;
 }
 
 export interface SandboxEndpoints {
@@ -106,6 +114,13 @@ export function sandboxEnvironment(
 /** Starts every piece on free loopback ports; stops what it started if any piece fails. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const region = options.region ?? 'us-east-1';
+  const iamPropagationMs = options.iamPropagationMs ?? 0;
+  if (!Number.isInteger(iamPropagationMs) || iamPropagationMs < 0) {
+    throw new StsctlError(
+      'SANDBOX_OPTION_INVALID',
+      `iamPropagationMs ${String(iamPropagationMs)}: expected a whole number of milliseconds, 0 or more`,
+    );
+  }
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -121,7 +136,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       caBundlePath = join(options.stateDir, 'ca-bundle.pem');
       await writeFile(caBundlePath, cas.sandbox.rootPem, { mode: 0o644 });
     }
-    const gateway = await startGateway({ target: moto.endpoint, inProgressMs: options.inProgressMs ?? 0 });
+    const gateway = await startGateway({
+      target: moto.endpoint,
+      inProgressMs: options.inProgressMs ?? 0,
+      accountId: SANDBOX_ACCOUNT_ID,
+    });
     started.push(gateway);
     const edge = await startEdge({
       motoEndpoint: moto.endpoint,
@@ -147,6 +166,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.fetchBudgetMs === undefined ? {} : { fetchBudgetMs: options.fetchBudgetMs }),
     });
     started.push({ stop: () => sts.close() });
+    gateway.setIamWriteHooks(iamWriteHooks(sts, SANDBOX_ACCOUNT_ID, iamPropagationMs));
     const endpoints: SandboxEndpoints = {
       aws: gateway.endpoint,
       sts: sts.url,
