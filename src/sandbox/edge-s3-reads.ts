@@ -109,8 +109,8 @@ export class S3Reads {
       policy: policy?.Policy,
       bucketPublicAccessBlock: bpa?.PublicAccessBlockConfiguration,
       accountPublicAccessBlock: accountBpa?.PublicAccessBlockConfiguration,
-      objectOwnership: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership as
-        S3ObjectOwnership | undefined,
+      // The SDK's ObjectOwnership enum has exactly the evaluator's three values.
+      objectOwnership: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
       bucketAcl: acl?.Grants,
     };
   }

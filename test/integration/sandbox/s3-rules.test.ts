@@ -79,7 +79,7 @@ async function unsignedGet(
 async function get(url: string): Promise<{ status: number; body: string; headers: Record<string, string> }> {
   const obs = await fetcher.fetch(url);
   assert.ok(obs.ok, url);
-  return { status: obs.status, body: obs.body ?? '', headers: { ...obs.headers } };
+  return { status: obs.status, body: obs.body, headers: { ...obs.headers } };
 }
 
 before(async () => {
@@ -176,7 +176,7 @@ test('a public-read object ACL issuer is served through the edge; with IgnorePub
   );
   const blocked = await get(url);
   assert.equal(blocked.status, 403);
-  assert.match(blocked.body ?? '', /<Code>AccessDenied<\/Code>/);
+  assert.match(blocked.body, /<Code>AccessDenied<\/Code>/);
   assert.match((await unsignedGet('acl-oidc', 'acl.json')).stderr, /\(AccessDenied\)/);
 });
 
@@ -193,7 +193,7 @@ test('an OAC-only bucket policy keeps anonymous readers out, through the edge an
   );
   const edge = await get('https://oac-only-oidc.s3.us-east-1.amazonaws.com/keys.json');
   assert.equal(edge.status, 403);
-  assert.match(edge.body ?? '', /<Code>AccessDenied<\/Code>/);
+  assert.match(edge.body, /<Code>AccessDenied<\/Code>/);
   const gw = await unsignedGet('oac-only-oidc', 'keys.json');
   assert.notEqual(gw.code, 0);
   assert.match(gw.stderr, /\(AccessDenied\)/);
@@ -244,7 +244,7 @@ test('a CloudFront origin naming another region than its bucket answers S3 Perma
   );
   const obs = await get(`https://${dist.Distribution?.DomainName ?? ''}/keys.json`);
   assert.equal(obs.status, 301);
-  assert.match(obs.body ?? '', /<Code>PermanentRedirect<\/Code>/);
-  assert.match(obs.body ?? '', /<Endpoint>far-origin-oidc\.s3\.us-east-1\.amazonaws\.com<\/Endpoint>/);
+  assert.match(obs.body, /<Code>PermanentRedirect<\/Code>/);
+  assert.match(obs.body, /<Endpoint>far-origin-oidc\.s3\.us-east-1\.amazonaws\.com<\/Endpoint>/);
   assert.match(obs.headers['via'] ?? '', /CloudFront/);
 });
