@@ -68,6 +68,45 @@ function awsBehaviourOf(value: string): AwsBehaviour {
   );
 }
 
+/** `--iam-propagation-ms`: a whole number of milliseconds, 0 or more. */
+function propagationMs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new StsctlError(
+      'SANDBOX_OPTION_INVALID',
+      `--iam-propagation-ms ${value}: expected a whole number of milliseconds, 0 or more`,
+    );
+  }
+  return n;
+}
+
+/** Repeatable option values, collected in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options `up` hands to `run`, which shapes the sandbox. */
+interface ShapeOptions {
+  readonly awsBehaviour: string;
+  readonly iamPropagationMs: string;
+  readonly issuerSite: string[];
+}
+
+const shapeOptions = (command: Command): Command =>
+  command
+    .addOption(awsBehaviourOption())
+    .option(
+      '--iam-propagation-ms <ms>',
+      'rehearse IAM eventual consistency: an IAM write becomes visible to STS only after this long',
+      '0',
+    )
+    .option(
+      '--issuer-site <host=dir>',
+      'serve an issuer host from a directory: <host>[/<path>]=<dir>[,ca=sandbox|private] (repeatable)',
+      collect,
+      [],
+    );
+
 export function addSandboxCommands(program: Command, io: CliIo): void {
   const sandbox = program
     .command('sandbox')
@@ -79,98 +118,128 @@ export function addSandboxCommands(program: Command, io: CliIo): void {
       'where the sandbox keeps its state (default: $STSCTL_SANDBOX_DIR or ~/.local/state/stsctl/sandbox)',
     );
 
-  sandbox
-    .command('run', { hidden: true })
-    .description('run the sandbox in the foreground until SIGINT/SIGTERM')
-    .addOption(stateDirOption())
-    .option('--region <region>', 'default region', 'us-east-1')
-    .addOption(awsBehaviourOption())
-    .action(async (opts: { stateDir?: string; region: string; awsBehaviour: string }) => {
-      const dir = stateDirOf(io, opts.stateDir);
-      const behaviour = awsBehaviourOf(opts.awsBehaviour);
-      const { startSandbox } = await lifecycle();
-      const sb = await startSandbox({
-        region: opts.region,
-        stateDir: dir,
-        behaviour,
-        stsLogger: {
-          info: (m) => io.stderr.write(`${m}\n`),
-          warn: (m) => io.stderr.write(`warning: ${m}\n`),
-        },
-      });
-      await writeSandboxState(dir, {
-        schemaVersion: 1,
-        pid: process.pid,
-        region: sb.region,
-        startedAt: new Date().toISOString(),
-        endpoints: sb.endpoints,
-        caBundlePath: sb.caBundlePath,
-        logFile: join(dir, 'sandbox.log'),
-      });
-      io.stderr.write(
-        `sandbox ready: AWS ${sb.endpoints.aws}, STS ${sb.endpoints.sts}, edge 127.0.0.1:${sb.endpoints.edgePort}\n`,
-      );
-      handOverSignals();
-      await new Promise<void>((done) => {
-        const stop = (): void => {
-          done();
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      await sb.stop();
-      await removeSandboxState(dir);
+  shapeOptions(
+    sandbox
+      .command('run', { hidden: true })
+      .description('run the sandbox in the foreground until SIGINT/SIGTERM')
+      .addOption(stateDirOption())
+      .option('--region <region>', 'default region', 'us-east-1'),
+  ).action(async (opts: { stateDir?: string; region: string } & ShapeOptions) => {
+    const dir = stateDirOf(io, opts.stateDir);
+    const behaviour = awsBehaviourOf(opts.awsBehaviour);
+    const iamPropagationMs = propagationMs(opts.iamPropagationMs);
+    const { loadIssuerSites } = await import('../sandbox/issuer-site.js');
+    const staticSites = await loadIssuerSites(opts.issuerSite, io.cwd);
+    const { startSandbox } = await lifecycle();
+    const sb = await startSandbox({
+      region: opts.region,
+      stateDir: dir,
+      behaviour,
+      iamPropagationMs,
+      staticSites,
+      stsLogger: {
+        info: (m) => io.stderr.write(`${m}\n`),
+        warn: (m) => io.stderr.write(`warning: ${m}\n`),
+      },
     });
+    await writeSandboxState(dir, {
+      schemaVersion: 1,
+      pid: process.pid,
+      region: sb.region,
+      startedAt: new Date().toISOString(),
+      endpoints: sb.endpoints,
+      caBundlePath: sb.caBundlePath,
+      logFile: join(dir, 'sandbox.log'),
+    });
+    io.stderr.write(
+      `sandbox ready: AWS ${sb.endpoints.aws}, STS ${sb.endpoints.sts}, edge 127.0.0.1:${sb.endpoints.edgePort}\n`,
+    );
+    handOverSignals();
+    await new Promise<void>((done) => {
+      const stop = (): void => {
+        done();
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    await sb.stop();
+    await removeSandboxState(dir);
+  });
 
-  sandbox
-    .command('up')
-    .summary('Start the sandbox in the background and wait until it is ready')
-    .addOption(stateDirOption())
-    .option('--region <region>', 'default region', 'us-east-1')
-    .option('--timeout <seconds>', 'how long to wait for it to be ready', '60')
-    .addOption(awsBehaviourOption())
-    .action(async (opts: { stateDir?: string; region: string; timeout: string; awsBehaviour: string }) => {
-      // Checked here, before anything starts: a bad value must not leave a half-started sandbox.
-      const behaviour = awsBehaviourOf(opts.awsBehaviour);
-      const dir = stateDirOf(io, opts.stateDir);
-      const existing = await runningState(dir);
-      if (existing !== undefined) {
-        io.stdout.write(`sandbox already running (pid ${existing.pid}); run: eval "$(stsctl sandbox env)"\n`);
+  shapeOptions(
+    sandbox
+      .command('up')
+      .summary('Start the sandbox in the background and wait until it is ready')
+      .addOption(stateDirOption())
+      .option('--region <region>', 'default region', 'us-east-1')
+      .option('--timeout <seconds>', 'how long to wait for it to be ready', '60'),
+  ).action(async (opts: { stateDir?: string; region: string; timeout: string } & ShapeOptions) => {
+    const dir = stateDirOf(io, opts.stateDir);
+    // Checked here, before anything starts: a bad value is the user's to fix (exit 2) and must not
+    // leave a half-started sandbox.
+    const behaviour = awsBehaviourOf(opts.awsBehaviour);
+    const iamPropagationMs = propagationMs(opts.iamPropagationMs);
+    const { loadIssuerSites, parseIssuerSiteSpec } = await import('../sandbox/issuer-site.js');
+    await loadIssuerSites(opts.issuerSite, io.cwd);
+    // `run` starts in the same working directory, but gets absolute directories all the same.
+    const siteArgs = opts.issuerSite.flatMap((value) => {
+      const spec = parseIssuerSiteSpec(value, io.cwd);
+      return [
+        '--issuer-site',
+        `${spec.host}${spec.pathPrefix}=${spec.dir}${spec.ca === 'private' ? ',ca=private' : ''}`,
+      ];
+    });
+    const existing = await runningState(dir);
+    if (existing !== undefined) {
+      io.stdout.write(`sandbox already running (pid ${existing.pid}); run: eval "$(stsctl sandbox env)"\n`);
+      return;
+    }
+    await removeSandboxState(dir);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const logFile = join(dir, 'sandbox.log');
+    const log = openSync(logFile, 'a', 0o600);
+    const main = fileURLToPath(new URL('./main.js', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        main,
+        'sandbox',
+        'run',
+        '--state-dir',
+        dir,
+        '--region',
+        opts.region,
+        '--aws-behaviour',
+        behaviour,
+        '--iam-propagation-ms',
+        String(iamPropagationMs),
+        ...siteArgs,
+      ],
+      {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: io.env,
+      },
+    );
+    closeSync(log);
+    child.unref();
+    const deadline = Date.now() + Number(opts.timeout) * 1000;
+    while (Date.now() < deadline) {
+      const state = await readSandboxState(dir);
+      if (state !== undefined && state.pid === child.pid) {
+        io.stdout.write(
+          `sandbox up (pid ${state.pid}): AWS ${state.endpoints.aws}, STS ${state.endpoints.sts}\nrun: eval "$(stsctl sandbox env${opts.stateDir === undefined ? '' : ` --state-dir ${shellQuote(dir)}`})"\n`,
+        );
         return;
       }
-      await removeSandboxState(dir);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const logFile = join(dir, 'sandbox.log');
-      const log = openSync(logFile, 'a', 0o600);
-      const main = fileURLToPath(new URL('./main.js', import.meta.url));
-      const child = spawn(
-        process.execPath,
-        [main, 'sandbox', 'run', '--state-dir', dir, '--region', opts.region, '--aws-behaviour', behaviour],
-        {
-          detached: true,
-          stdio: ['ignore', log, log],
-          env: io.env,
-        },
-      );
-      closeSync(log);
-      child.unref();
-      const deadline = Date.now() + Number(opts.timeout) * 1000;
-      while (Date.now() < deadline) {
-        const state = await readSandboxState(dir);
-        if (state !== undefined && state.pid === child.pid) {
-          io.stdout.write(
-            `sandbox up (pid ${state.pid}): AWS ${state.endpoints.aws}, STS ${state.endpoints.sts}\nrun: eval "$(stsctl sandbox env${opts.stateDir === undefined ? '' : ` --state-dir ${shellQuote(dir)}`})"\n`,
-          );
-          return;
-        }
-        if (child.pid === undefined || !processAlive(child.pid)) break;
-        await sleep(200);
-      }
-      if (child.pid !== undefined && processAlive(child.pid)) process.kill(child.pid, 'SIGTERM');
-      throw new StsctlError('SANDBOX_START_FAILED', `the sandbox did not become ready; see ${logFile}`, {
-        kind: 'failure',
-      });
+      if (child.pid === undefined || !processAlive(child.pid)) break;
+      await sleep(200);
+    }
+    if (child.pid !== undefined && processAlive(child.pid)) process.kill(child.pid, 'SIGTERM');
+    throw new StsctlError('SANDBOX_START_FAILED', `the sandbox did not become ready; see ${logFile}`, {
+      kind: 'failure',
     });
+  });
 
   sandbox
     .command('env')

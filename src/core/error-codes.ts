@@ -622,6 +622,19 @@ export const ERROR_CODES = {
     title: 'a sandbox certificate was asked for without a DNS name or IP address',
     message: 'issueLeaf needs at least one DNS name or IP address',
   },
+  SANDBOX_ISSUER_SITE_INVALID: {
+    group: 'sandbox',
+    kind: 'usage',
+    title: 'an issuer site for the sandbox edge is malformed or its directory cannot be read',
+    message: '--issuer-site {value}: {reason}',
+    hint: 'write it as <host>[/<path>]=<dir>[,ca=sandbox|private], e.g. token.actions.githubusercontent.com=./gh-issuer',
+  },
+  SANDBOX_OPTION_INVALID: {
+    group: 'sandbox',
+    kind: 'usage',
+    title: 'a sandbox option has a value the sandbox cannot use',
+    message: '{option} {value}: {reason}',
+  },
   SANDBOX_CA_NO_KEY: {
     group: 'sandbox',
     kind: 'usage',

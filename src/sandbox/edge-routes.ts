@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedDistribution } from './distribution-config.js';
 import { accessDenied, decodePath, encodeKey, s3Error, textAnswer, type Answer } from './edge-answer.js';
+import type { S3Requester } from '../core/s3-access.js';
 import type { DistributionIndex } from './edge-distributions.js';
 import type { S3Reads } from './edge-s3-reads.js';
 import { normalizeHost, parseS3Host, s3RegionalHost, type S3HostRoute } from './hosts.js';
@@ -39,13 +40,41 @@ export interface EdgeRoutes {
   readonly accountId: string;
 }
 
-/** An S3 endpoint: region redirects as S3 answers them, then an anonymous read. */
-export async function serveS3(
+/**
+ * S3's answer when `bucket` lives in another region than the endpoint `route` names, else
+ * undefined: `301 PermanentRedirect` naming the right endpoint, or `307 TemporaryRedirect` on the
+ * legacy global name (VirtualHosting.md; aws-sts-oidc.md §7). A bucket that does not exist is
+ * left to the read (404 NoSuchBucket).
+ */
+export async function regionRedirect(
   routes: EdgeRoutes,
   route: S3HostRoute,
-  path: string,
-  method: string,
-): Promise<Answer> {
+  bucket: string,
+  key: string,
+): Promise<Answer | undefined> {
+  const region = await routes.s3.bucketRegion(bucket);
+  if (region === undefined || region === route.region) return undefined;
+  const endpoint = s3RegionalHost(bucket, region);
+  if (route.style === 'legacy-global') {
+    const a = s3Error(
+      307,
+      'TemporaryRedirect',
+      'Please re-send this request to the specified temporary endpoint. Continue to use the original request endpoint for future requests.',
+      { Endpoint: endpoint, Bucket: bucket },
+    );
+    a.headers['location'] = `https://${endpoint}/${encodeKey(key)}`;
+    return a;
+  }
+  return s3Error(
+    301,
+    'PermanentRedirect',
+    'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+    { Endpoint: endpoint, Bucket: bucket },
+  );
+}
+
+/** An S3 endpoint: region redirects as S3 answers them, then an anonymous read. */
+export async function serveS3(routes: EdgeRoutes, route: S3HostRoute, path: string): Promise<Answer> {
   let bucket = route.bucket;
   let keyPath = path;
   if (bucket === undefined) {
@@ -55,29 +84,14 @@ export async function serveS3(
     keyPath = '/' + (m[2] ?? '');
   }
   const key = decodePath(keyPath.replace(/^\//, ''));
-  const region = await routes.s3.bucketRegion(bucket);
-  if (region !== undefined && region !== route.region) {
-    const endpoint = s3RegionalHost(bucket, region);
-    if (route.style === 'legacy-global') {
-      // Legacy global names answer 307 for buckets elsewhere (VirtualHosting.md, §7).
-      const a = s3Error(
-        307,
-        'TemporaryRedirect',
-        'Please re-send this request to the specified temporary endpoint. Continue to use the original request endpoint for future requests.',
-        { Endpoint: endpoint, Bucket: bucket },
-      );
-      a.headers['location'] = `https://${endpoint}/${encodeKey(key)}`;
-      return a;
-    }
-    return s3Error(
-      301,
-      'PermanentRedirect',
-      'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
-      { Endpoint: endpoint, Bucket: bucket },
-    );
+  const redirect = await regionRedirect(routes, route, bucket, key);
+  if (redirect !== undefined) return redirect;
+  if (key === '') {
+    // Anonymous ListObjects: S3 lists for whoever may s3:ListBucket; the listing body itself is
+    // not emulated, so a granted listing is refused too (issuers never list).
+    return accessDenied();
   }
-  if (key === '') return accessDenied(); // anonymous ListObjects: not granted by our policies' tests
-  return routes.s3.anonymous(bucket, key, method);
+  return routes.s3.read({ kind: 'anonymous' }, bucket, key);
 }
 
 /**
@@ -88,7 +102,6 @@ export async function serveCloudFront(
   routes: EdgeRoutes,
   host: string,
   path: string,
-  method: string,
 ): Promise<Answer | undefined> {
   const { distributions, accountId } = routes;
   let dist = await distributions.find(host);
@@ -113,24 +126,28 @@ export async function serveCloudFront(
   const objectPath = (origin.OriginPath ?? '') + path;
   const key = decodePath(objectPath.replace(/^\//, ''));
   const bucket = s3Origin.bucket;
-  let answer: Answer;
+  // An origin naming another region than its bucket's gets S3's PermanentRedirect, and CloudFront
+  // passes origin redirects on to the viewer instead of following them (aws-sts-2026.md §7;
+  // openshift/cloud-credential-operator#468). The legacy global name is CloudFront's own default
+  // origin form and works for every region, so only regional names are checked.
+  let answer =
+    s3Origin.style === 'legacy-global' ? undefined : await regionRedirect(routes, s3Origin, bucket, key);
   const oac = recorded?.originAccessControlId ?? '';
   const oai = /^origin-access-identity\/cloudfront\/(.+)$/.exec(recorded?.originAccessIdentity ?? '')?.[1];
-  if (oac !== '') {
-    // The distribution ARN has no region field (aws-sts-oidc.md §8).
-    answer = await routes.s3.signed(bucket, key, {
-      kind: 'cloudfront-oac',
-      sourceArn: `arn:aws:cloudfront::${accountId}:distribution/${dist.Id}`,
-      sourceAccount: accountId,
-    });
-  } else if (oai !== undefined) {
-    answer = await routes.s3.signed(bucket, key, {
-      kind: 'principal',
-      arns: [`arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ${oai}`],
-    });
-  } else {
-    answer = await routes.s3.anonymous(bucket, key, method);
-  }
+  // The requester CloudFront reads as: OAC's service principal, a legacy OAI, or nobody.
+  // The distribution ARN has no region field (aws-sts-oidc.md §8).
+  const requester: S3Requester =
+    oac !== ''
+      ? {
+          kind: 'service',
+          service: 'cloudfront.amazonaws.com',
+          sourceArn: `arn:aws:cloudfront::${accountId}:distribution/${dist.Id}`,
+          sourceAccount: accountId,
+        }
+      : oai !== undefined
+        ? { kind: 'oai', id: oai }
+        : { kind: 'anonymous' };
+  answer ??= await routes.s3.read(requester, bucket, key);
   const pop = 'IAD89-C1';
   answer.headers['x-cache'] = answer.status < 400 ? 'Miss from cloudfront' : 'Error from cloudfront';
   answer.headers['via'] = `1.1 ${randomBytes(16).toString('hex')}.cloudfront.net (CloudFront)`;
@@ -171,8 +188,8 @@ export async function handleEdgeRequest(
     const s3Route = parseS3Host(host);
     answer =
       s3Route !== undefined
-        ? await serveS3(routes, s3Route, path, method)
-        : await serveCloudFront(routes, host, path, method);
+        ? await serveS3(routes, s3Route, path)
+        : await serveCloudFront(routes, host, path);
   }
   answer ??= textAnswer(421, `stsctl sandbox edge does not serve ${host}\n`);
   answer.headers['content-length'] = String(answer.body.length);

@@ -1,6 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { buffer } from 'node:stream/consumers';
 import {
+  GetBucketAclCommand,
   GetBucketLocationCommand,
   GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
@@ -9,15 +8,22 @@ import {
   GetPublicAccessBlockCommand,
   S3Client,
   S3ServiceException,
-  type PublicAccessBlockConfiguration,
+  type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
-import { effectiveBlock } from './block-public-access.js';
-import { evaluateBucketPolicy, isPublicPolicy, type S3Requester } from './bucket-policy.js';
-import { accessDenied, encodeKey, s3Error, s3RequestIds, type Answer } from './edge-answer.js';
+import {
+  evaluateS3Access,
+  type S3AccessDecision,
+  type S3AccessInput,
+  type S3AclGrant,
+  type S3ObjectOwnership,
+  type S3PublicAccessBlock,
+  type S3Requester,
+} from '../core/s3-access.js';
+import { accessDenied, s3Error, s3RequestIds, type Answer } from './edge-answer.js';
 
 /** Credentials for moto, which accepts any while its IAM authorization is off. */
 export const FAKE_CREDENTIALS = {
@@ -25,41 +31,41 @@ export const FAKE_CREDENTIALS = {
   secretAccessKey: 'sandbox-edge-not-a-secret',
 };
 
-/** Moto's object headers worth passing on; the rest are moto internals (e.g. `x-amz-content-sha256`). */
-const OBJECT_HEADERS = [
-  'content-type',
-  'content-length',
-  'etag',
-  'last-modified',
-  'accept-ranges',
-  'cache-control',
-  'content-encoding',
-];
-
 function errorName(err: unknown): string {
   return err instanceof S3ServiceException ? err.name : err instanceof Error ? err.name : 'Error';
 }
 
-/** What S3 access decisions depend on, read from moto for one bucket. */
+/** What S3 access decisions depend on, read from moto (signed) for one bucket. */
 interface BucketState {
   readonly policy: string | undefined;
-  readonly bpa: PublicAccessBlockConfiguration | undefined;
-  readonly ownership: string | undefined;
+  readonly bucketPublicAccessBlock: S3PublicAccessBlock | undefined;
+  readonly accountPublicAccessBlock: S3PublicAccessBlock | undefined;
+  readonly objectOwnership: S3ObjectOwnership | undefined;
+  readonly bucketAcl: readonly S3AclGrant[] | undefined;
 }
 
+/** An object as moto holds it, or why there is none. */
+type ObjectRead =
+  | { readonly kind: 'object'; readonly out: GetObjectCommandOutput; readonly body: Buffer }
+  | { readonly kind: 'no-such-key' }
+  | { readonly kind: 'no-such-bucket' };
+
 /**
- * S3 reads as the internet sees them: moto's answer, tightened where moto is more permissive
- * than AWS (Block Public Access, principals, ACLs, missing keys).
+ * S3 reads as AWS authorizes them. moto's own access check is wrong in both directions for
+ * anonymous callers (docs/sandbox.md "Differences from AWS" 2–4; pinned by
+ * test/integration/s3-access/moto-differential.test.ts), so it is not consulted at all: the state
+ * that decides (bucket policy, object and bucket ACLs, Object Ownership, bucket and account Block
+ * Public Access, whether the key exists) is read from moto with signed calls, and the one S3
+ * evaluator (`src/core/s3-access.ts`) decides. The edge (anonymous readers, CloudFront with OAC or
+ * an OAI) and the gateway (unsigned requests on `AWS_ENDPOINT_URL`) both read through this class.
  */
 export class S3Reads {
-  readonly #moto: URL;
   readonly #motoEndpoint: string;
   readonly #accountId: string;
   readonly #clients = new Map<string, S3Client>();
   readonly #s3control: S3ControlClient;
 
   constructor(motoEndpoint: string, accountId: string) {
-    this.#moto = new URL(motoEndpoint);
     this.#motoEndpoint = motoEndpoint;
     this.#accountId = accountId;
     // S3 Control puts the account id in front of the endpoint's host; moto answers on its own host.
@@ -87,31 +93,39 @@ export class S3Reads {
     return c;
   }
 
-  async #bucketState(bucket: string, region: string): Promise<BucketState> {
-    const client = this.#s3(region);
-    const policy = client.send(new GetBucketPolicyCommand({ Bucket: bucket })).then(
-      (r) => r.Policy,
-      () => undefined,
-    );
-    const bpa = client.send(new GetPublicAccessBlockCommand({ Bucket: bucket })).then(
-      (r) => r.PublicAccessBlockConfiguration,
-      () => undefined,
-    );
-    const accountBpa = this.#s3control
-      .send(new GetAccountPublicAccessBlockCommand({ AccountId: this.#accountId }))
-      .then(
-        (r) => r.PublicAccessBlockConfiguration,
-        () => undefined,
-      );
-    const ownership = client.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })).then(
-      (r) => r.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
-      () => undefined,
-    );
+  async #bucketState(bucket: string): Promise<BucketState> {
+    const client = this.#s3('us-east-1');
+    // A missing configuration (NoSuchBucketPolicy, NoSuchPublicAccessBlockConfiguration,
+    // OwnershipControlsNotFoundError) is "none": each read falls back to undefined.
+    const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+    const [policy, bpa, accountBpa, ownership, acl] = await Promise.all([
+      quiet(client.send(new GetBucketPolicyCommand({ Bucket: bucket }))),
+      quiet(client.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))),
+      quiet(this.#s3control.send(new GetAccountPublicAccessBlockCommand({ AccountId: this.#accountId }))),
+      quiet(client.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }))),
+      quiet(client.send(new GetBucketAclCommand({ Bucket: bucket }))),
+    ]);
     return {
-      policy: await policy,
-      bpa: effectiveBlock(await bpa, await accountBpa),
-      ownership: await ownership,
+      policy: policy?.Policy,
+      bucketPublicAccessBlock: bpa?.PublicAccessBlockConfiguration,
+      accountPublicAccessBlock: accountBpa?.PublicAccessBlockConfiguration,
+      // The SDK's ObjectOwnership enum has exactly the evaluator's three values.
+      objectOwnership: ownership?.OwnershipControls?.Rules?.[0]?.ObjectOwnership,
+      bucketAcl: acl?.Grants,
     };
+  }
+
+  async #readObject(bucket: string, key: string): Promise<ObjectRead> {
+    try {
+      const out = await this.#s3('us-east-1').send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
+      return { kind: 'object', out, body };
+    } catch (err) {
+      const name = errorName(err);
+      if (name === 'NoSuchKey') return { kind: 'no-such-key' };
+      if (name === 'NoSuchBucket') return { kind: 'no-such-bucket' };
+      throw err;
+    }
   }
 
   /** The bucket's region, or undefined when the bucket does not exist. */
@@ -127,110 +141,89 @@ export class S3Reads {
     }
   }
 
-  /** Unsigned GET on moto, path style, so moto's own anonymous-access check runs. */
-  #anonymousMotoGet(bucket: string, key: string, method: string): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({
-        hostname: this.#moto.hostname,
-        port: this.#moto.port,
-        method,
-        path: `/${encodeURIComponent(bucket)}/${encodeKey(key)}`,
-      });
-      req.on('response', (res: IncomingMessage) => {
-        buffer(res).then((body) => {
-          const headers: Record<string, string> = {};
-          for (const name of OBJECT_HEADERS) {
-            const v = res.headers[name];
-            if (typeof v === 'string') headers[name] = v;
-          }
-          resolve({ status: res.statusCode ?? 502, headers, body });
-        }, reject);
-      });
-      req.on('error', reject);
-      req.end();
+  /** Runs the evaluator; a stored policy it cannot parse decides nothing but a 403. */
+  #evaluate(input: S3AccessInput): S3AccessDecision | undefined {
+    try {
+      return evaluateS3Access(input);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * S3's decision for `s3:ListBucket` on `bucket` by `requester` (undefined when the bucket does
+   * not exist), e.g. for an unsigned `GET /<bucket>` on the gateway.
+   */
+  async listing(requester: S3Requester, bucket: string): Promise<S3AccessDecision | undefined> {
+    if ((await this.bucketRegion(bucket)) === undefined) return undefined;
+    const state = await this.#bucketState(bucket);
+    return this.#evaluate({
+      requester,
+      action: 's3:ListBucket',
+      bucket,
+      ...this.#stateInput(state),
     });
   }
 
-  /** Whether AWS would let `requester` list the bucket (which turns a missing key's 403 into 404). */
-  #mayList(policy: string | undefined, requester: S3Requester, bucket: string): boolean {
-    return evaluateBucketPolicy(policy, requester, 's3:ListBucket', `arn:aws:s3:::${bucket}`) === 'allow';
-  }
-
-  /** An anonymous read as S3 answers it on the internet. */
-  async anonymous(bucket: string, key: string, method: string): Promise<Answer> {
-    const moto = await this.#anonymousMotoGet(bucket, key, method);
-    if (moto.status === 404 && /NoSuchBucket/.test(moto.body.toString('utf8'))) {
-      return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
-    }
-    if (moto.status === 403) return accessDenied(); // moto's 403 has an empty text/html body
-    const state = await this.#bucketState(bucket, 'us-east-1');
-    const restrict = state.bpa?.RestrictPublicBuckets === true && isPublicPolicy(state.policy);
-    const policyDecision = restrict
-      ? 'neutral'
-      : evaluateBucketPolicy(
-          state.policy,
-          { kind: 'anonymous' },
-          's3:GetObject',
-          `arn:aws:s3:::${bucket}/${key}`,
-        );
-    if (policyDecision === 'deny') return accessDenied();
-    if (moto.status === 404) {
-      // AWS: without s3:ListBucket a missing key is 403 AccessDenied, not 404 (GetObject docs).
-      return !restrict && this.#mayList(state.policy, { kind: 'anonymous' }, bucket)
-        ? s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key })
-        : accessDenied();
-    }
-    if (moto.status !== 200)
-      return { ...moto, headers: { ...moto.headers, server: 'AmazonS3', ...s3RequestIds() } };
-    let allowed = policyDecision === 'allow';
-    if (!allowed && state.bpa?.IgnorePublicAcls !== true && state.ownership !== 'BucketOwnerEnforced') {
-      // moto allowed it without a policy grant: only an AllUsers READ ACL justifies that on AWS.
-      const acl = await this.#s3('us-east-1')
-        .send(new GetObjectAclCommand({ Bucket: bucket, Key: key }))
-        .catch(() => undefined);
-      allowed = (acl?.Grants ?? []).some(
-        (g) =>
-          g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' &&
-          (g.Permission === 'READ' || g.Permission === 'FULL_CONTROL'),
-      );
-    }
-    if (!allowed) return accessDenied();
+  #stateInput(state: BucketState): Partial<S3AccessInput> {
     return {
-      status: 200,
-      headers: { ...moto.headers, server: 'AmazonS3', ...s3RequestIds() },
-      body: moto.body,
+      bucketOwnerAccountId: this.#accountId,
+      ...(state.policy === undefined ? {} : { policy: state.policy }),
+      ...(state.bucketAcl === undefined ? {} : { bucketAcl: state.bucketAcl }),
+      ...(state.objectOwnership === undefined ? {} : { objectOwnership: state.objectOwnership }),
+      ...(state.bucketPublicAccessBlock === undefined
+        ? {}
+        : { bucketPublicAccessBlock: state.bucketPublicAccessBlock }),
+      ...(state.accountPublicAccessBlock === undefined
+        ? {}
+        : { accountPublicAccessBlock: state.accountPublicAccessBlock }),
     };
   }
 
-  /** A read by CloudFront with OAC or an OAI: policy evaluated here, object read with credentials. */
-  async signed(bucket: string, key: string, requester: S3Requester): Promise<Answer> {
-    const state = await this.#bucketState(bucket, 'us-east-1');
-    const decision = evaluateBucketPolicy(
-      state.policy,
-      requester,
-      's3:GetObject',
-      `arn:aws:s3:::${bucket}/${key}`,
-    );
-    if (decision !== 'allow') return accessDenied();
-    try {
-      const obj = await this.#s3('us-east-1').send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const body = Buffer.from((await obj.Body?.transformToByteArray()) ?? new Uint8Array());
-      const headers: Record<string, string> = { server: 'AmazonS3', ...s3RequestIds() };
-      if (obj.ContentType !== undefined) headers['content-type'] = obj.ContentType;
-      if (obj.ETag !== undefined) headers['etag'] = obj.ETag;
-      if (obj.LastModified !== undefined) headers['last-modified'] = obj.LastModified.toUTCString();
-      return { status: 200, headers, body };
-    } catch (err) {
-      const name = errorName(err);
-      if (name === 'NoSuchKey') {
-        return this.#mayList(state.policy, requester, bucket)
-          ? s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key })
-          : accessDenied();
-      }
-      if (name === 'NoSuchBucket')
-        return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
-      throw err;
+  /**
+   * A `GetObject` (or HEAD) by `requester` as S3 answers it: 404 `NoSuchBucket`; 403 AccessDenied
+   * unless the evaluator allows; 404 `NoSuchKey` only to a requester that may list the bucket; else
+   * the object with S3's headers.
+   * @param requester anonymous (STS on the internet, unsigned calls), CloudFront's OAC service
+   *   principal, or an OAI.
+   */
+  async read(requester: S3Requester, bucket: string, key: string): Promise<Answer> {
+    const object = await this.#readObject(bucket, key);
+    if (object.kind === 'no-such-bucket') {
+      return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
     }
+    const state = await this.#bucketState(bucket);
+    const objectAcl =
+      object.kind === 'object'
+        ? await this.#s3('us-east-1')
+            .send(new GetObjectAclCommand({ Bucket: bucket, Key: key }))
+            .then(
+              (r) => r.Grants,
+              () => undefined,
+            )
+        : undefined;
+    const decision = this.#evaluate({
+      requester,
+      action: 's3:GetObject',
+      bucket,
+      key,
+      objectExists: object.kind === 'object',
+      ...(objectAcl === undefined ? {} : { objectAcl }),
+      ...this.#stateInput(state),
+    });
+    if (decision === undefined || decision.status === 403) return accessDenied();
+    if (decision.status === 404 || object.kind !== 'object') {
+      return s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
+    }
+    const { out, body } = object;
+    const headers: Record<string, string> = { server: 'AmazonS3', ...s3RequestIds() };
+    if (out.ContentType !== undefined) headers['content-type'] = out.ContentType;
+    if (out.ETag !== undefined) headers['etag'] = out.ETag;
+    if (out.LastModified !== undefined) headers['last-modified'] = out.LastModified.toUTCString();
+    if (out.CacheControl !== undefined) headers['cache-control'] = out.CacheControl;
+    if (out.ContentEncoding !== undefined) headers['content-encoding'] = out.ContentEncoding;
+    headers['accept-ranges'] = 'bytes';
+    return { status: 200, headers, body };
   }
 
   /** Releases the SDK clients. */

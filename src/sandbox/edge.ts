@@ -24,7 +24,6 @@ import { FAKE_CREDENTIALS, S3Reads } from './edge-s3-reads.js';
 import { EdgeCertificates } from './edge-tls.js';
 import { normalizeHost, parseS3Host } from './hosts.js';
 
-export { effectiveBlock } from './block-public-access.js';
 export type { StaticRoute, StaticSite } from './edge-routes.js';
 
 /** Options for {@link startEdge}. */

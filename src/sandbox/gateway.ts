@@ -22,6 +22,12 @@
  *   The gateway answers `InvalidViewerCertificate` / `CNAMEAlreadyExists` as CloudFront does,
  *   reading the certificate from moto's ACM.
  *
+ * - moto serves unsigned S3 reads by its own, wrong, access rules; the gateway judges unsigned
+ *   `GET`/`HEAD` of objects and bucket listings with the S3 evaluator, as the edge does
+ *   (src/sandbox/edge-s3-reads.ts). Signed requests go to moto unchanged.
+ * - IAM writes: the shared-IdP control on trust policies (moto has none), and the hooks that keep
+ *   the validating STS's IAM view current (src/sandbox/iam-writes.ts).
+ *
  * Fault injection: {@link Gateway.setFaultInjector} decides per request to answer with an error,
  * delay, or drop the connection, before moto sees it.
  */
@@ -38,6 +44,14 @@ import { DistributionRecords } from './distribution-records.js';
 import type { FaultAction, FaultInjector, GatewayRequestInfo } from './gateway-faults.js';
 import { createOaiEmulator, type OaiEmulator } from './oai.js';
 import { forwardHeaders, responseHeaders } from './proxy-headers.js';
+import { accessDenied, decodePath, type Answer } from './edge-answer.js';
+import { S3Reads } from './edge-s3-reads.js';
+import {
+  classifyIamRequest,
+  sharedIdpRefusalFor,
+  type IamRequest,
+  type IamWriteHooks,
+} from './iam-writes.js';
 import { elements } from './xml-text.js';
 
 export { awsErrorBody, sigV4Service } from './aws-wire.js';
@@ -64,6 +78,10 @@ export interface StartGatewayOptions {
   readonly inProgressMs?: number;
   /** Port to listen on; default 0 (free port). */
   readonly port?: number;
+  /** Account that owns moto's buckets (moto's default `123456789012`). */
+  readonly accountId?: string;
+  /** Told about every IAM write (see {@link Gateway.setIamWriteHooks}). */
+  readonly iamWrites?: IamWriteHooks;
 }
 
 /** A running gateway. */
@@ -77,6 +95,8 @@ export interface Gateway {
   distributions(): readonly RecordedDistribution[];
   /** Installs (or with undefined removes) the fault injector. */
   setFaultInjector(injector: FaultInjector | undefined): void;
+  /** Installs (or with undefined removes) what is told about IAM writes (the validating STS). */
+  setIamWriteHooks(hooks: IamWriteHooks | undefined): void;
   /** Changes the simulated deployment time, ms. */
   setInProgressMs(ms: number): void;
   /** Closes the listener and every open connection. */
@@ -89,6 +109,9 @@ interface ProxyContext {
   readonly records: DistributionRecords;
   readonly oai: OaiEmulator;
   readonly acm: ACMClient;
+  /** S3 reads judged by S3's rules, for unsigned requests. */
+  readonly s3: S3Reads;
+  iamWrites: IamWriteHooks | undefined;
 }
 
 /** Answers an OAI API call: moto has none, so src/sandbox/oai.ts plays it. */
@@ -104,6 +127,71 @@ async function answerOai(
   res.end(answer.body);
 }
 
+/** Object GET parameters that select what is read, not another sub-resource. */
+const OBJECT_READ_PARAMS = /^(versionId|partNumber|response-[a-z-]+|x-id)$/;
+/** Bucket GET parameters of ListObjects / ListObjectsV2. */
+const LIST_PARAMS =
+  /^(list-type|prefix|delimiter|max-keys|marker|continuation-token|start-after|encoding-type|fetch-owner|x-id)$/;
+
+/** Writes a buffered answer (no body for HEAD). */
+function writeAnswer(res: ServerResponse, method: string, answer: Answer): void {
+  answer.headers['content-length'] = String(answer.body.length);
+  res.writeHead(answer.status, answer.headers);
+  res.end(method === 'HEAD' ? undefined : answer.body);
+}
+
+/**
+ * An unsigned S3 `GET`/`HEAD` (path style: `/<bucket>[/<key>]`), judged as S3 judges an anonymous
+ * request. Object reads are answered here; a bucket listing S3 would allow goes on to moto; true
+ * when answered. Sub-resource reads (`?acl`, `?policy`…) are left to moto (not judged).
+ */
+async function answerUnsignedS3(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
+  const method = req.method ?? 'GET';
+  const m = /^\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
+  if (m?.[1] === undefined) return false;
+  const bucket = decodePath(m[1]);
+  const key = decodePath(m[2] ?? '');
+  const params = [...url.searchParams.keys()];
+  if (key !== '') {
+    if (!params.every((p) => OBJECT_READ_PARAMS.test(p))) return false;
+    req.resume();
+    writeAnswer(res, method, await ctx.s3.read({ kind: 'anonymous' }, bucket, key));
+    return true;
+  }
+  if (!params.every((p) => LIST_PARAMS.test(p))) return false;
+  const decision = await ctx.s3.listing({ kind: 'anonymous' }, bucket);
+  // A missing bucket: moto's NoSuchBucket is S3's answer too.
+  if (decision === undefined || decision.allowed) return false;
+  req.resume();
+  writeAnswer(res, method, accessDenied());
+  return true;
+}
+
+/** An unsigned request: no SigV4/SigV2 header and no presigned query. */
+function isUnsigned(headers: IncomingMessage['headers'], url: URL): boolean {
+  return (
+    headers.authorization === undefined &&
+    !url.searchParams.has('X-Amz-Signature') &&
+    !url.searchParams.has('Signature')
+  );
+}
+
+/** Answers an IAM error in IAM's Query XML shape. */
+function writeIamError(res: ServerResponse, error: { code: string; status: number; message: string }): void {
+  const body = awsErrorBody('iam', error.code, error.message);
+  res.writeHead(error.status, {
+    'content-type': 'text/xml',
+    'content-length': String(Buffer.byteLength(body)),
+    'x-amzn-requestid': awsRequestId(),
+  });
+  res.end(body);
+}
+
 /**
  * Forwards one request to moto: bodies streamed unchanged, except CloudFront distribution calls,
  * whose configs are checked (aliases) and recorded, and whose answers are rewritten.
@@ -117,6 +205,16 @@ async function proxyToMoto(ctx: ProxyContext, req: IncomingMessage, res: ServerR
     await answerOai(ctx, req, res, url);
     return;
   }
+  const method = req.method ?? 'GET';
+  if (
+    (method === 'GET' || method === 'HEAD') &&
+    !isCloudFront &&
+    !url.pathname.startsWith('/moto-api') &&
+    isUnsigned(req.headers, url) &&
+    (await answerUnsignedS3(ctx, req, res, url))
+  ) {
+    return;
+  }
   const op = isCloudFront ? classifyCloudFront(req.method ?? 'GET', url.pathname) : undefined;
   let path = req.url ?? '/';
   if (isCloudFront && url.pathname === `${CLOUDFRONT_PREFIX}tagging`) {
@@ -127,8 +225,25 @@ async function proxyToMoto(ctx: ProxyContext, req: IncomingMessage, res: ServerR
       path = url.pathname + url.search;
     }
   }
-  const needsRequestBody = op !== undefined && (op.kind === 'create' || op.kind === 'update');
+  const isIam = service === 'iam';
+  const needsRequestBody = isIam || (op !== undefined && (op.kind === 'create' || op.kind === 'update'));
   const requestBody = needsRequestBody ? await buffer(req) : undefined;
+  let iamWrite: IamRequest | undefined;
+  if (isIam && requestBody !== undefined) {
+    // IAM speaks the Query protocol: parameters in a form body (POST) or the query string.
+    const params = new URLSearchParams(url.search);
+    for (const [k, v] of new URLSearchParams(requestBody.toString('utf8'))) params.append(k, v);
+    const iamRequest = classifyIamRequest(params);
+    const refusal = iamRequest === undefined ? undefined : sharedIdpRefusalFor(iamRequest, params);
+    if (refusal !== undefined) {
+      writeIamError(res, refusal);
+      return;
+    }
+    if (iamRequest?.write === true) {
+      iamWrite = iamRequest;
+      await ctx.iamWrites?.before(iamRequest);
+    }
+  }
   if (requestBody !== undefined && op !== undefined) {
     const [config] = elements(requestBody.toString('utf8'), 'DistributionConfig');
     const problem =
@@ -157,6 +272,8 @@ async function proxyToMoto(ctx: ProxyContext, req: IncomingMessage, res: ServerR
   });
   upstream.on('response', (up) => {
     const status = up.statusCode ?? 502;
+    // moto has applied the write when it answers: STS must see it before the client does.
+    if (iamWrite !== undefined) ctx.iamWrites?.after(iamWrite);
     if (op === undefined || up.headers['content-encoding'] !== undefined) {
       res.writeHead(status, responseHeaders(up.headers));
       up.pipe(res);
@@ -225,6 +342,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       credentials: { accessKeyId: 'AKIASANDBOXGATEWAY00', secretAccessKey: 'sandbox-gateway-not-a-secret' },
       maxAttempts: 1,
     }),
+    s3: new S3Reads(options.target, options.accountId ?? '123456789012'),
+    iamWrites: options.iamWrites,
   };
   let injector: FaultInjector | undefined;
 
@@ -253,12 +372,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     setFaultInjector(next) {
       injector = next;
     },
+    setIamWriteHooks(hooks) {
+      ctx.iamWrites = hooks;
+    },
     setInProgressMs(ms) {
       ctx.records.inProgressMs = ms;
     },
     stop: () =>
       new Promise<void>((resolve) => {
         ctx.acm.destroy();
+        ctx.s3.destroy();
         server.close(() => {
           resolve();
         });

@@ -34,12 +34,6 @@ export { startEdge, type Edge, type StartEdgeOptions, type StaticSite, type Stat
 export { createSandboxResolver, createSandboxAgent, type SandboxResolver } from './resolver.js';
 export { parseS3Host, parseCloudFrontHost, type S3HostRoute, type CloudFrontHostRoute } from './hosts.js';
 export {
-  evaluateBucketPolicy,
-  isPublicPolicy,
-  type S3Requester,
-  type PolicyDecision,
-} from './bucket-policy.js';
-export {
   startSandbox,
   sandboxEnvironment,
   SANDBOX_ACCOUNT_ID,

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StsctlError } from '../core/errors.js';
 import { createAwsClients, type AwsClients, type StaticCredentials } from '../aws/clients.js';
 import { createIssuerFetcher } from '../net/issuer-fetch.js';
 import { startStsServer, type RunningStsServer, type StsLogger } from '../sts/server.js';
@@ -9,6 +10,7 @@ import { createSandboxCas, saveSandboxCas, type SandboxCas } from './ca.js';
 import { startEdge, type Edge, type StaticSite } from './edge.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { HostRoutes } from './host-routes.js';
+import { iamWriteHooks } from './iam-writes.js';
 import { startMoto, type MotoServer } from './moto.js';
 import { createSandboxResolver, type SandboxResolver } from './resolver.js';
 
@@ -53,6 +55,12 @@ export interface SandboxOptions {
    * (before the 2026 changes; src/webidentity/behaviour.ts, docs/validating-sts.md).
    */
   readonly behaviour?: AwsBehaviour;
+  /**
+   * IAM propagation delay rehearsed on purpose, ms (default 0). With 0, every IAM write through
+   * the gateway is visible to the validating STS at once; with N, a write shows to STS N ms after
+   * it was made (docs/sandbox.md, "IAM writes").
+   */
+  readonly iamPropagationMs?: number;
 }
 
 export interface SandboxEndpoints {
@@ -115,6 +123,13 @@ export function sandboxEnvironment(
 /** Starts every piece on free loopback ports; stops what it started if any piece fails. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const region = options.region ?? 'us-east-1';
+  const iamPropagationMs = options.iamPropagationMs ?? 0;
+  if (!Number.isInteger(iamPropagationMs) || iamPropagationMs < 0) {
+    throw new StsctlError(
+      'SANDBOX_OPTION_INVALID',
+      `iamPropagationMs ${String(iamPropagationMs)}: expected a whole number of milliseconds, 0 or more`,
+    );
+  }
   const started: { stop(): Promise<void> }[] = [];
   const stopAll = async (): Promise<void> => {
     for (const s of started.reverse()) await s.stop().catch(() => undefined);
@@ -130,7 +145,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       caBundlePath = join(options.stateDir, 'ca-bundle.pem');
       await writeFile(caBundlePath, cas.sandbox.rootPem, { mode: 0o644 });
     }
-    const gateway = await startGateway({ target: moto.endpoint, inProgressMs: options.inProgressMs ?? 0 });
+    const gateway = await startGateway({
+      target: moto.endpoint,
+      inProgressMs: options.inProgressMs ?? 0,
+      accountId: SANDBOX_ACCOUNT_ID,
+    });
     started.push(gateway);
     const edge = await startEdge({
       motoEndpoint: moto.endpoint,
@@ -158,6 +177,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...(options.behaviour === undefined ? {} : { behaviour: options.behaviour }),
     });
     started.push({ stop: () => sts.close() });
+    gateway.setIamWriteHooks(iamWriteHooks(sts, SANDBOX_ACCOUNT_ID, iamPropagationMs));
     const endpoints: SandboxEndpoints = {
       aws: gateway.endpoint,
       sts: sts.url,

@@ -39,6 +39,17 @@ const MAX_CACHE_ENTRIES = 10_000;
 interface CacheEntry<T> {
   readonly value: Promise<T>;
   readonly fetchedAt: number;
+  /** Held by {@link CachedIamReader.hold}: served until this time, TTL or not, then read again. */
+  readonly heldUntil?: number;
+}
+
+/** What one IAM write touches in the view: the account's providers and/or one role. */
+export interface IamHoldScope {
+  readonly account: string;
+  /** The account's OIDC providers (Create/Delete/Update… of a provider). */
+  readonly providers?: boolean;
+  /** A role by name (Create/Delete/Update… of a role, its policies, its tags). */
+  readonly roleName?: string;
 }
 
 /** Counters of IAM reads, for `RunningStsServer.stats`. */
@@ -83,6 +94,49 @@ export class CachedIamReader {
     this.#roles = new Map();
   }
 
+  /**
+   * Rehearses IAM's eventual consistency for one write that is about to happen: the part of the
+   * view the write touches is read now (or kept, when cached and fresh) and served unchanged for
+   * `durationMs`, so the write becomes visible to STS only then (aws-sts-oidc.md §5.2: IAM changes
+   * take a moment to propagate). Call it before the write is applied; resolves once the
+   * pre-write view is captured. A later hold on the same part extends the time, keeping the
+   * oldest view.
+   */
+  async hold(scope: IamHoldScope, durationMs: number): Promise<void> {
+    const until = this.#now() + durationMs;
+    const reads: Promise<unknown>[] = [];
+    if (scope.providers === true) {
+      reads.push(this.#hold(this.#providers, scope.account, until, () => this.#readProviders(scope.account)));
+    }
+    const roleName = scope.roleName;
+    if (roleName !== undefined) {
+      const key = `${scope.account}/${roleName.toLowerCase()}`;
+      reads.push(this.#hold(this.#roles, key, until, () => this.#readRole(roleName)));
+    }
+    // A failed read holds nothing (the entry is dropped); the write still proceeds.
+    await Promise.all(reads.map((r) => r.catch(() => undefined)));
+  }
+
+  #hold<T>(map: Map<string, CacheEntry<T>>, key: string, until: number, read: () => Promise<T>): Promise<T> {
+    const now = this.#now();
+    const hit = map.get(key);
+    const keep = hit !== undefined && this.#fresh(hit, now) ? hit : undefined;
+    const value = keep?.value ?? read();
+    map.set(key, {
+      value,
+      fetchedAt: keep?.fetchedAt ?? now,
+      heldUntil: Math.max(until, keep?.heldUntil ?? 0),
+    });
+    value.catch(() => {
+      if (map.get(key)?.value === value) map.delete(key);
+    });
+    return value;
+  }
+
+  #fresh(entry: CacheEntry<unknown>, now: number): boolean {
+    return entry.heldUntil !== undefined ? now < entry.heldUntil : now - entry.fetchedAt < this.#ttlMs;
+  }
+
   /** Releases the SDK client's sockets. */
   destroy(): void {
     this.#client.destroy();
@@ -109,7 +163,7 @@ export class CachedIamReader {
   #cached<T>(map: Map<string, CacheEntry<T>>, key: string, read: () => Promise<T>): Promise<T> {
     const now = this.#now();
     const hit = map.get(key);
-    if (hit !== undefined && now - hit.fetchedAt < this.#ttlMs) {
+    if (hit !== undefined && this.#fresh(hit, now)) {
       this.#cacheHits++;
       return hit.value;
     }

@@ -12,7 +12,7 @@ import { INTERNAL_FAILURE } from './errors.js';
 import { Forwarder } from './forward.js';
 import { handleRequest } from './handle-request.js';
 import { closeServer, listen } from './http-lifecycle.js';
-import { CachedIamReader, type IamReadOptions } from './iam-reader.js';
+import { CachedIamReader, type IamHoldScope, type IamReadOptions } from './iam-reader.js';
 import { CachingIssuerView } from './issuer-cache.js';
 import type { StsLogger } from './logger.js';
 import { resolveLimits, type StsLimits } from './limits.js';
@@ -20,6 +20,7 @@ import { newReply, sendError } from './respond.js';
 import { StsCounters, type StsServerStats } from './stats.js';
 import type { WebIdentityEvaluator, WebIdentityHandlerDeps } from './web-identity-handler.js';
 
+export type { IamHoldScope } from './iam-reader.js';
 export type { StsLogger } from './logger.js';
 export type { StsServerStats } from './stats.js';
 export type { WebIdentityEvaluator } from './web-identity-handler.js';
@@ -86,6 +87,13 @@ export interface RunningStsServer {
   invalidateCaches(): void;
   /** The AWS behaviour profile this server answers as. */
   readonly behaviour: AwsBehaviour;
+  /** Forgets cached IAM reads only (the sandbox calls it on every IAM write). */
+  invalidateIamCache(): void;
+  /**
+   * Keeps the IAM view a write is about to change as it is now for `durationMs` (the sandbox's
+   * rehearsal of IAM propagation delay); see `CachedIamReader.hold`.
+   */
+  holdIamView(scope: IamHoldScope, durationMs: number): Promise<void>;
   /** A snapshot of the counters. */
   readonly stats: StsServerStats;
 }
@@ -163,6 +171,12 @@ export async function startStsServer(options: StsServerOptions): Promise<Running
     invalidateCaches(): void {
       deps.iam.invalidate();
       deps.issuer.invalidate();
+    },
+    invalidateIamCache(): void {
+      deps.iam.invalidate();
+    },
+    holdIamView(scope, durationMs) {
+      return deps.iam.hold(scope, durationMs);
     },
     get stats(): StsServerStats {
       return {
