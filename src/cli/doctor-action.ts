@@ -205,8 +205,9 @@ function roleArnIn(text: string): string | undefined {
 export async function runDoctorExplain(
   io: CliIo,
   text: string,
-  o: { output: 'text' | 'json' },
+  o: { output: 'text' | 'json' | 'html' },
 ): Promise<void> {
+  if (o.output === 'html') throw usage('doctor explain prints text or JSON, not HTML');
   const input = text === '-' ? await readAll(io.stdin) : text;
   if (input.trim() === '')
     throw usage('doctor explain needs the error text (an argument, or - with the text on standard input)');

@@ -58,8 +58,12 @@ export function addDoctorCommands(program: Command, io: CliIo, now: () => Date =
     .addOption(
       new Option('--output <format>', 'result format on stdout').choices(['text', 'json']).default('text'),
     )
-    .action(async (text: string, o: { output: 'text' | 'json' }) => {
+    .action(async (text: string, o: { output: 'text' | 'json' | 'html' }, cmd: Command) => {
+      // `doctor` has an --output of its own, and commander lets a parent's option be given after
+      // the sub-command: `doctor explain - --output json` sets the parent's. Either one counts.
+      const parent = cmd.parent?.opts<{ output?: string }>().output;
+      const output = o.output === 'json' || parent === 'json' ? 'json' : parent === 'html' ? 'html' : 'text';
       const { runDoctorExplain } = await import('./doctor-action.js');
-      await runDoctorExplain(io, text, o);
+      await runDoctorExplain(io, text, { output });
     });
 }

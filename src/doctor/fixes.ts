@@ -224,7 +224,7 @@ function editedBucketPolicy(input: HostingFixInput, statement: Record<string, un
       // an unreadable policy is replaced
     }
   }
-  const statements = Array.isArray(doc.Statement)
+  const statements: unknown[] = Array.isArray(doc.Statement)
     ? doc.Statement
     : doc.Statement === undefined
       ? []

@@ -175,7 +175,7 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
         },
       });
       const checks: CheckResult[] = [form, documents.result, provider.result, hosting];
-      const report = componentReport({ name: issuer, kind: 'issuer', checks });
+      const report = componentReport({ reconcile: true, name: issuer, kind: 'issuer', checks });
       return { issuer, report, documents, provider: provider.provider, findings: report.findings };
     }),
   );

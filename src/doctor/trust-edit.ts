@@ -173,7 +173,7 @@ export function editTrustPolicy(policy: string, request: TrustEditRequest): Trus
         const subjects = values.filter((x) => isSubjectValue(x, request.subject));
         if (subjects.length === 0) continue;
         const rest = values.filter((x) => !subjects.includes(x));
-        if (rest.length === 0) delete block[key];
+        if (rest.length === 0) Reflect.deleteProperty(block, key);
         else block[key] = compact(rest);
         const dest = conditionBlock(target, operator);
         for (const x of subjects) addValue(dest, `${hp}:sub`, x);
@@ -188,7 +188,7 @@ export function editTrustPolicy(policy: string, request: TrustEditRequest): Trus
         const patterns = values.filter((x) => /[*?]/.test(x));
         if (patterns.length === 0) continue;
         const rest = values.filter((x) => !patterns.includes(x));
-        if (rest.length === 0) delete block[key];
+        if (rest.length === 0) Reflect.deleteProperty(block, key);
         else block[key] = compact(rest);
         const dest = conditionBlock(target, 'StringLike');
         for (const x of patterns) addValue(dest, key, x);
@@ -200,7 +200,7 @@ export function editTrustPolicy(policy: string, request: TrustEditRequest): Trus
     if (isRecord(target['Condition'])) {
       const c = target['Condition'];
       for (const [op, block] of Object.entries(c))
-        if (isRecord(block) && Object.keys(block).length === 0) delete c[op];
+        if (isRecord(block) && Object.keys(block).length === 0) Reflect.deleteProperty(c, op);
     }
     // 3. Conditions on :sub / :aud that still fail get the token's value.
     const index = statements.indexOf(target);
@@ -264,7 +264,7 @@ export function retargetTrustPolicy(
         if (key.toLowerCase().startsWith(prefix.toLowerCase())) {
           const renamed = `${to.hostPath}:${key.slice(prefix.length)}`;
           const value = block[key];
-          delete block[key];
+          Reflect.deleteProperty(block, key);
           block[renamed] = value;
         }
       }

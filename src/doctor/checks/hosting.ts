@@ -283,7 +283,7 @@ async function s3Findings(
     TITLE,
     'issuer',
     findings,
-    `bucket ${bucketName} (${region}): the anonymous reader may read ${how} (${blocks})`,
+    `bucket ${bucketName}: issuer objects public in ${region}, the anonymous reader may read ${how} (${blocks})`,
   );
   if (accountProblem !== undefined && findings.length === 0) {
     return couldNotCheck(ID, TITLE, 'issuer', `account public-access block: ${accountProblem}`);

@@ -184,7 +184,7 @@ test('retargeting a trust policy moves principal and condition keys to the new p
     }
   ).Statement;
   assert.equal(st[0]?.Principal.Federated, `${ARN}/`);
-  assert.deepEqual(Object.keys(st[0]?.Condition['StringEquals'] ?? {}), [`${newHp}:sub`]);
+  assert.deepEqual(Object.keys(st[0].Condition.StringEquals as object), [`${newHp}:sub`]);
   assert.equal(st[1]?.Principal.Federated, otherArn);
   assert.equal(
     retargetTrustPolicy(
@@ -240,7 +240,7 @@ test('identity fixes are concrete: every value filled from the observation', () 
     'openshift',
   ]);
   // The trust policy's subject is fixed in the same go (the next thing STS checks).
-  assert.equal(aud?.steps.length, 2);
+  assert.equal(aud.steps.length, 2);
 });
 
 test('a provider fix for a trailing-slash provider creates the exact one and moves every role trusting the old', () => {
