@@ -3,10 +3,13 @@ import {
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
   ListOpenIDConnectProvidersCommand,
+  paginateListRoles,
 } from '@aws-sdk/client-iam';
 import {
   GetBucketLocationCommand,
+  GetBucketOwnershipControlsCommand,
   GetBucketPolicyCommand,
+  GetObjectAclCommand,
   GetPublicAccessBlockCommand,
   ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
@@ -55,7 +58,19 @@ export type BucketObservation =
       /** Object keys (the first 1000). */
       readonly objectKeys: readonly string[];
       readonly objectKeysTruncated: boolean;
+      /** The bucket's region (GetBucketLocation; empty LocationConstraint = us-east-1). */
+      readonly region?: string;
+      /** Object Ownership; undefined when the bucket has no ownership controls (ACLs enabled). */
+      readonly objectOwnership?: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+      /** ACL grants of the objects asked for (GetObjectAcl), by key; absent for missing objects. */
+      readonly objectAcls?: Readonly<Record<string, readonly ObjectAclGrant[]>>;
     };
+
+/** One ACL grant as S3 returns it (GetObjectAcl `Grants[]`). */
+export interface ObjectAclGrant {
+  readonly Grantee?: { readonly Type?: string; readonly URI?: string; readonly ID?: string };
+  readonly Permission?: string;
+}
 
 /** One origin of a CloudFront distribution. */
 export interface DistributionOrigin {
@@ -91,7 +106,10 @@ export interface IdentityObserver {
   listOidcProviders(): Promise<readonly IamOidcProvider[]>;
   /** The role named by the ARN, or undefined when no role has exactly that ARN. */
   getRole(roleArn: string): Promise<IamRole | undefined>;
-  getBucket(bucket: string): Promise<BucketObservation>;
+  /** The bucket, with the ACLs of `objectKeys` (the issuer documents) when given. */
+  getBucket(bucket: string, objectKeys?: readonly string[]): Promise<BucketObservation>;
+  /** Every IAM role of the account, with its trust policy (to find the roles trusting a provider). */
+  listRoles?(): Promise<readonly IamRole[]>;
   /** The account-level block, or undefined when the account has none. */
   getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
   /** The distribution whose domain name or alias is `host`, or undefined. */
@@ -211,7 +229,20 @@ export function createIdentityObserver(
       return role?.arn === roleArn ? role : undefined;
     },
 
-    async getBucket(bucket) {
+    async listRoles() {
+      return awsCall('listing IAM roles', async () => {
+        const roles: IamRole[] = [];
+        for await (const page of paginateListRoles({ client: base.iam }, {})) {
+          for (const r of page.Roles ?? []) {
+            const role = iamRoleFromGetRole(r);
+            if (role !== undefined) roles.push(role);
+          }
+        }
+        return roles;
+      });
+    },
+
+    async getBucket(bucket, objectKeys = []) {
       let region: string;
       try {
         const loc = await base.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
@@ -225,7 +256,7 @@ export function createIdentityObserver(
         throw awsFailure(`locating bucket ${bucket}`, e);
       }
       const s3 = clientsFor(region).s3;
-      const [policy, block, objects] = await Promise.all([
+      const [policy, block, objects, ownership, acls] = await Promise.all([
         awsCall(
           `reading the policy of ${bucket}`,
           () => s3.send(new GetBucketPolicyCommand({ Bucket: bucket })),
@@ -239,13 +270,48 @@ export function createIdentityObserver(
         awsCall(`listing the objects of ${bucket}`, () =>
           s3.send(new ListObjectsV2Command({ Bucket: bucket, MaxKeys: 1000 })),
         ),
+        awsCall(
+          `reading the ownership controls of ${bucket}`,
+          () => s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket })),
+          ['OwnershipControlsNotFoundError'],
+        ).then((o) => o?.OwnershipControls?.Rules?.[0]?.ObjectOwnership),
+        // The issuer documents' ACLs: ccoctl ≤ 4.12 published them with public-read ACLs.
+        Promise.all(
+          objectKeys.map(async (key) => {
+            const got = await awsCall(
+              `reading the ACL of ${bucket}/${key}`,
+              () => s3.send(new GetObjectAclCommand({ Bucket: bucket, Key: key })),
+              ['NoSuchKey', 'NotFound'],
+            );
+            return [key, got?.Grants] as const;
+          }),
+        ),
       ]);
+      const objectAcls: Record<string, readonly ObjectAclGrant[]> = {};
+      for (const [key, grants] of acls) {
+        if (grants === undefined) continue;
+        objectAcls[key] = grants.map((g) => ({
+          ...(g.Grantee === undefined
+            ? {}
+            : {
+                Grantee: {
+                  ...(g.Grantee.Type === undefined ? {} : { Type: g.Grantee.Type }),
+                  ...(g.Grantee.URI === undefined ? {} : { URI: g.Grantee.URI }),
+                  ...(g.Grantee.ID === undefined ? {} : { ID: g.Grantee.ID }),
+                },
+              }),
+          ...(g.Permission === undefined ? {} : { Permission: g.Permission }),
+        }));
+      }
       return {
         exists: true,
         policy,
         publicAccessBlock: block,
         objectKeys: (objects.Contents ?? []).map((o) => o.Key).filter((k): k is string => k !== undefined),
         objectKeysTruncated: objects.IsTruncated === true,
+        region,
+        ...(ownership === undefined ? {} : { objectOwnership: ownership }),
+        objectAcls,
       };
     },
 

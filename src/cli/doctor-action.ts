@@ -1,14 +1,17 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createIdentityObserver } from '../aws/observe-identity.js';
-import type { IdentityObserver } from '../doctor/ports.js';
 import { StsctlError } from '../core/errors.js';
 import { validateRegion } from '../core/partitions.js';
 import type { DoctorContext } from '../doctor/context.js';
 import { gatherCluster, gatherManifestsDir } from '../doctor/gather.js';
 import { createKubeClient } from '../doctor/kube/client.js';
 import { loadKubeconfig } from '../doctor/kube/kubeconfig.js';
+import { explainStsError, renderStsErrorExplanation } from '../doctor/explain.js';
+import { shellQuote } from '../doctor/fix.js';
+import type { DoctorReport } from '../doctor/report.js';
 import { renderHtml } from '../doctor/render/html.js';
+import type { AwsBehaviour } from '../webidentity/behaviour.js';
 import { renderJson } from '../doctor/render/json.js';
 import { renderText } from '../doctor/render/text.js';
 import { runDoctor } from '../doctor/run.js';
@@ -39,6 +42,9 @@ export interface DoctorOptions {
   durationSeconds?: string;
   output: 'text' | 'json' | 'html';
   outputFile?: string;
+  awsBehaviour?: AwsBehaviour;
+  fix?: boolean;
+  yes?: boolean;
 }
 
 function usage(message: string): StsctlError {
@@ -140,30 +146,42 @@ export async function runDoctorCommand(io: CliIo, o: DoctorOptions, now: () => D
   const region = validateRegion(
     o.region ?? io.env['AWS_REGION'] ?? io.env['AWS_DEFAULT_REGION'] ?? 'us-east-1',
   );
+  if (o.yes === true && o.fix !== true) throw usage('--yes goes with --fix');
+  if (o.fix === true && o.output === 'html') throw usage('--fix prints text or JSON, not HTML');
   const target = await buildTarget(io, o);
-  let observer: IdentityObserver | undefined;
-  if (o.aws) {
-    observer = createIdentityObserver(
-      { region, ...(o.profile === undefined ? {} : { profile: o.profile }) },
-      io.env,
-    );
-  }
-  const ctx: DoctorContext = {
-    issuer: createIssuerFetcher(await issuerFetcherOptions(io.env)),
-    aws: observer,
-    ...(o.aws ? {} : { awsUnavailableReason: 'AWS not read (--no-aws)' }),
-    now,
+  const issuerOptions = await issuerFetcherOptions(io.env);
+  const diagnose = async (): Promise<DoctorReport> => {
+    // A fresh observer and fetcher per diagnosis: after --fix the second run must see the new state.
+    const aws = o.aws
+      ? createIdentityObserver({ region, ...(o.profile === undefined ? {} : { profile: o.profile }) }, io.env)
+      : undefined;
+    const ctx: DoctorContext = {
+      issuer: createIssuerFetcher(issuerOptions),
+      aws,
+      ...(o.aws ? {} : { awsUnavailableReason: 'AWS not read (--no-aws)' }),
+      ...(o.awsBehaviour === undefined ? {} : { behaviour: o.awsBehaviour }),
+      now,
+    };
+    try {
+      return await runDoctor(target, ctx);
+    } finally {
+      aws?.destroy();
+    }
   };
-  let report;
-  try {
-    report = await runDoctor(target, ctx);
-  } finally {
-    observer?.destroy();
+  let report = await diagnose();
+  if (o.fix === true) {
+    const { applyDoctorFixes } = await import('./doctor-fix.js');
+    report = await applyDoctorFixes(io, report, { yes: o.yes === true, json: o.output === 'json' }, diagnose);
+  } else {
+    const rendered =
+      o.output === 'json'
+        ? renderJson(report)
+        : o.output === 'html'
+          ? renderHtml(report)
+          : renderText(report);
+    if (o.outputFile !== undefined) await writeFile(resolve(io.cwd, o.outputFile), rendered);
+    else io.stdout.write(rendered);
   }
-  const rendered =
-    o.output === 'json' ? renderJson(report) : o.output === 'html' ? renderHtml(report) : renderText(report);
-  if (o.outputFile !== undefined) await writeFile(resolve(io.cwd, o.outputFile), rendered);
-  else io.stdout.write(rendered);
   if (!report.summary.healthy) {
     const first = report.components.flatMap((c) => c.findings).find((f) => f.severity === 'error');
     throw new StsctlError(
@@ -171,5 +189,63 @@ export async function runDoctorCommand(io: CliIo, o: DoctorOptions, now: () => D
       `${report.summary.errors} error finding(s)${first === undefined ? '' : `; first: ${first.code}`}`,
       { kind: 'failure' },
     );
+  }
+}
+
+/** A role ARN named in an error text (the SDKs and the aws CLI often print the request's). */
+function roleArnIn(text: string): string | undefined {
+  return /arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+/.exec(text)?.[0];
+}
+
+/**
+ * `stsctl doctor explain "<error text>"` (or `-` for standard input): what the text means, the
+ * candidate causes most likely first, and the doctor command that decides between them, filled
+ * with what the text names (the role ARN, the issuer).
+ */
+export async function runDoctorExplain(
+  io: CliIo,
+  text: string,
+  o: { output: 'text' | 'json' | 'html' },
+): Promise<void> {
+  if (o.output === 'html') throw usage('doctor explain prints text or JSON, not HTML');
+  const input = text === '-' ? await readAll(io.stdin) : text;
+  if (input.trim() === '')
+    throw usage('doctor explain needs the error text (an argument, or - with the text on standard input)');
+  const explanation = explainStsError(input);
+  const roleArn = roleArnIn(input);
+  const iss = explanation.values['iss'];
+  // The token itself is never in an error text: the command reads it from standard input.
+  const command =
+    roleArn !== undefined
+      ? [
+          'stsctl',
+          'doctor',
+          '--token',
+          '-',
+          '--role-arn',
+          roleArn,
+          ...(iss === undefined ? [] : ['--issuer', iss]),
+        ]
+      : iss !== undefined
+        ? ['stsctl', 'doctor', '--issuer', iss]
+        : undefined;
+  if (o.output === 'json') {
+    io.stdout.write(
+      `${JSON.stringify({ schemaVersion: 1, ...explanation, ...(roleArn === undefined ? {} : { roleArn }), ...(command === undefined ? {} : { doctorCommand: command }) }, null, 2)}\n`,
+    );
+  } else {
+    let out = renderStsErrorExplanation(explanation);
+    if (explanation.recognised) {
+      out +=
+        command === undefined
+          ? '\nTo decide: run stsctl doctor --token FILE --role-arn ARN with the token and role of the failing call.\n'
+          : `\nTo decide${roleArn === undefined ? '' : ' (pipe the token of the failing call into it)'}:\n  ${command.map(shellQuote).join(' ')}\n`;
+    }
+    io.stdout.write(out);
+  }
+  if (!explanation.recognised) {
+    throw new StsctlError('DOCTOR_EXPLAIN_UNRECOGNISED', 'the text holds no AWS STS error the doctor knows', {
+      kind: 'failure',
+    });
   }
 }

@@ -10,7 +10,7 @@ import type { DoctorOptions } from './doctor-action.js';
 
 /** Registers `stsctl doctor`. */
 export function addDoctorCommands(program: Command, io: CliIo, now: () => Date = () => new Date()): void {
-  program
+  const doctor = program
     .command('doctor')
     .summary('Find the broken link of a web-identity setup, the AWS error it causes, and the fix')
     .description(
@@ -37,8 +37,33 @@ export function addDoctorCommands(program: Command, io: CliIo, now: () => Date =
         .default('text'),
     )
     .option('--output-file <file>', 'write the result to a file instead of standard output')
+    .addOption(
+      new Option('--aws-behaviour <profile>', "which AWS to predict: today's or the one before mid-2026")
+        .choices(['2026-11', '2025-12'])
+        .default('2026-11'),
+    )
+    .option('--fix', 'show the fix steps of the error findings, ask, apply them, then diagnose again', false)
+    .option('--yes', 'with --fix: apply without asking (needed without a terminal)', false)
     .action(async (o: DoctorOptions) => {
       const { runDoctorCommand } = await import('./doctor-action.js');
       await runDoctorCommand(io, o, now);
+    });
+  doctor
+    .command('explain')
+    .summary('Explain an STS error text: candidate causes and the doctor command that decides')
+    .description(
+      'Reads an AssumeRoleWithWebIdentity error as any SDK or the aws CLI prints it (argument, or - for standard input) and lists the causes, most likely first, with the doctor command that decides between them (exit 0 when recognised, 1 when not).',
+    )
+    .argument('<text>', 'the error text, or - to read it from standard input')
+    .addOption(
+      new Option('--output <format>', 'result format on stdout').choices(['text', 'json']).default('text'),
+    )
+    .action(async (text: string, o: { output: 'text' | 'json' | 'html' }, cmd: Command) => {
+      // `doctor` has an --output of its own, and commander lets a parent's option be given after
+      // the sub-command: `doctor explain - --output json` sets the parent's. Either one counts.
+      const parent = cmd.parent?.opts<{ output?: string }>().output;
+      const output = o.output === 'json' || parent === 'json' ? 'json' : parent === 'html' ? 'html' : 'text';
+      const { runDoctorExplain } = await import('./doctor-action.js');
+      await runDoctorExplain(io, text, { output });
     });
 }

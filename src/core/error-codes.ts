@@ -539,6 +539,20 @@ export const ERROR_CODES = {
     message: '{n} error finding(s); first: {finding code}',
     hint: 'each finding is listed above with its fix; docs/findings.md explains every finding code',
   },
+  DOCTOR_FIX_FAILED: {
+    group: 'doctor',
+    kind: 'failure',
+    title: 'a fix step of stsctl doctor --fix failed',
+    message: 'fix step failed ({command}): {what the program printed}',
+    hint: 'the steps before it were applied; run stsctl doctor again to see what is left',
+  },
+  DOCTOR_EXPLAIN_UNRECOGNISED: {
+    group: 'doctor',
+    kind: 'failure',
+    title: 'stsctl doctor explain found no AWS STS error in the text',
+    message: 'the text holds no AWS STS error the doctor knows',
+    hint: 'paste the whole error line the SDK or the aws CLI printed',
+  },
   KUBECONFIG_UNREADABLE: {
     group: 'doctor',
     kind: 'usage',

@@ -1,3 +1,4 @@
+import type { AwsBehaviour } from '../webidentity/behaviour.js';
 import type { IdentityObserver } from './ports.js';
 import type { HttpObservation, IssuerView } from '../webidentity/types.js';
 
@@ -16,6 +17,8 @@ export interface DoctorContext {
   readonly now: () => Date;
   /** STS's budget for discovery + JWKS, ms; default 5000 (aws-sts-oidc.md §2). */
   readonly fetchBudgetMs?: number;
+  /** Which AWS to predict (`--aws-behaviour`); default today's, `'2026-11'`. */
+  readonly behaviour?: AwsBehaviour;
 }
 
 /**

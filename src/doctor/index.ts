@@ -24,3 +24,6 @@ export type * from './target.js';
 // The doctor fetches issuers the way STS does; callers give it (and the web-identity model) this view.
 export { createIssuerFetcher, type IssuerFetcherOptions } from '../net/issuer-fetch.js';
 export type * from './ports.js';
+export type { Fix, FixStep, FixFile } from './fix.js';
+export { stepShellLines, shellQuote } from './fix.js';
+export { editTrustPolicy, retargetTrustPolicy, explainTrustDenial } from './trust-edit.js';

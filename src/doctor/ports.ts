@@ -27,7 +27,19 @@ export type BucketObservation =
       /** Object keys (the first 1000). */
       readonly objectKeys: readonly string[];
       readonly objectKeysTruncated: boolean;
+      /** The bucket's region (GetBucketLocation; empty LocationConstraint = us-east-1). */
+      readonly region?: string;
+      /** Object Ownership; undefined when the bucket has no ownership controls (ACLs enabled). */
+      readonly objectOwnership?: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
+      /** ACL grants of the objects asked for (GetObjectAcl), by key; absent for missing objects. */
+      readonly objectAcls?: Readonly<Record<string, readonly ObjectAclGrant[]>>;
     };
+
+/** One ACL grant as S3 returns it (GetObjectAcl `Grants[]`). */
+export interface ObjectAclGrant {
+  readonly Grantee?: { readonly Type?: string; readonly URI?: string; readonly ID?: string };
+  readonly Permission?: string;
+}
 
 /** One origin of a CloudFront distribution. */
 export interface DistributionOrigin {
@@ -63,7 +75,10 @@ export interface IdentityObserver {
   listOidcProviders(): Promise<readonly IamOidcProvider[]>;
   /** The role named by the ARN, or undefined when no role has exactly that ARN. */
   getRole(roleArn: string): Promise<IamRole | undefined>;
-  getBucket(bucket: string): Promise<BucketObservation>;
+  /** The bucket, with the ACLs of `objectKeys` (the issuer documents) when given. */
+  getBucket(bucket: string, objectKeys?: readonly string[]): Promise<BucketObservation>;
+  /** Every IAM role of the account, with its trust policy (to find the roles trusting a provider). */
+  listRoles?(): Promise<readonly IamRole[]>;
   /** The account-level block, or undefined when the account has none. */
   getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
   /** The distribution whose domain name or alias is `host`, or undefined. */

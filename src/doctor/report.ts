@@ -1,3 +1,4 @@
+import { stepShellLines, type Fix } from './fix.js';
 import {
   FINDINGS,
   HOPS,
@@ -34,8 +35,19 @@ export interface Finding {
   readonly detail: string;
   /** The error STS (and AWS) answers because of it, when it makes a call fail. */
   readonly predictedError?: PredictedError;
-  /** Fix steps with the user's names filled in. */
+  /**
+   * The fix in words and shell lines: the {@link remedy}'s steps as copy-pasteable lines when the
+   * doctor could write them, else the registry's steps with the user's names filled in.
+   */
   readonly fix: readonly string[];
+  /** The fix as data (src/doctor/fix.ts): complete steps, every value filled, applied by `--fix`. */
+  readonly remedy?: Fix;
+  /**
+   * For a finding after the first error: whether it would still make STS refuse once the first
+   * is fixed (`blocks`), is the symptom the first causes (`consequence`: a 403 on the documents
+   * behind a private bucket), or does not by itself refuse this call (`independent`).
+   */
+  readonly afterFirst?: 'blocks' | 'consequence' | 'independent';
   /**
    * True for the finding that explains the web-identity model's answer for this component's
    * token: its `predictedError` is exactly what STS returns.
@@ -149,6 +161,12 @@ export function makeFinding(
   };
 }
 
+/** The finding with a fix as data; its text lines become the steps' shell lines. */
+export function withRemedy(finding: Finding, remedy: Fix | undefined): Finding {
+  if (remedy === undefined || remedy.steps.length === 0) return finding;
+  return { ...finding, remedy, fix: remedy.steps.map((s) => stepShellLines(s).join('\n')) };
+}
+
 function stripType(e: { code: string; status: number; message: string }): PredictedError {
   return { code: e.code, status: e.status, message: e.message };
 }
@@ -180,8 +198,58 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
   return [...out.values()];
 }
 
+/**
+ * The check that owns each finding code: a finding about the role must not stand next to a role
+ * check shown as passing (a contradiction people read as "which one is true?").
+ */
+const OWNER_CHECK: readonly (readonly [RegExp, string])[] = [
+  [/^(TRUST_POLICY_DENIES|ROLE_MISSING|SESSION_DURATION_EXCEEDS_MAX)$/, 'role.trust'],
+  [/^(PROVIDER_MISSING|PROVIDER_URL_CASE_OR_SLASH|AUDIENCE_NOT_ALLOWED|THUMBPRINT_MISMATCH)$/, 'provider'],
+  [/^(ISSUER_PRIVATE_BUCKET|S3_|CLOUDFRONT_)/, 'issuer.hosting'],
+  [/^(DISCOVERY_|JWKS_)/, 'issuer.documents'],
+  [/^TOKEN_(EXPIRED|MISSING_AUD|MISSING_CLAIM|MALFORMED|TIMESTAMP_INVALID|ALG_UNSUPPORTED)$/, 'token.claims'],
+];
+
+/** The id of the check a finding code belongs to, when one does. */
+export function ownerCheckOf(code: FindingCode): string | undefined {
+  return OWNER_CHECK.find(([re]) => re.test(code))?.[1];
+}
+
+/**
+ * Turns a passing check into a failing one when another check of the same group found an error
+ * it owns (the verdict finds a trust denial the role check, judging without the token, passed).
+ */
+export function reconcileChecks(checks: readonly CheckResult[]): CheckResult[] {
+  const errors = checks.flatMap((c) =>
+    c.outcome.status === 'fail' ? c.outcome.findings.filter((f) => f.severity === 'error') : [],
+  );
+  return checks.map((c) => {
+    if (c.outcome.status !== 'pass') return c;
+    const owned = errors.filter((f) => ownerCheckOf(f.code) === c.id);
+    return owned.length === 0 ? c : { ...c, outcome: { status: 'fail', findings: owned } };
+  });
+}
+
+/** Findings that only report what the fetch got: symptoms of a hosting or reachability cause. */
+const SYMPTOMS: ReadonlySet<FindingCode> = new Set(['DISCOVERY_HTTP_STATUS', 'JWKS_HTTP_STATUS']);
+
+function afterFirst(f: Finding, first: Finding): NonNullable<Finding['afterFirst']> {
+  if (f.predictedError === undefined) return 'independent';
+  if (
+    SYMPTOMS.has(f.code) &&
+    first.hop === 'issuer' &&
+    first.predictedError !== undefined &&
+    first.predictedError.message === f.predictedError.message
+  ) {
+    return 'consequence';
+  }
+  return 'blocks';
+}
+
 /** Assembles a component's report from its checks (and verdicts). */
 export function componentReport(parts: {
+  /** Make passing checks fail with the errors they own that another check found. */
+  readonly reconcile?: boolean;
   readonly name: string;
   readonly kind: ComponentReport['kind'];
   readonly roleArn?: string | undefined;
@@ -191,12 +259,20 @@ export function componentReport(parts: {
   readonly checks: readonly CheckResult[];
   readonly extraFindings?: readonly Finding[];
 }): ComponentReport {
+  const checks = parts.reconcile === true ? reconcileChecks(parts.checks) : parts.checks;
   const all = [
     ...(parts.extraFindings ?? []),
-    ...parts.checks.flatMap((c) => (c.outcome.status === 'fail' ? c.outcome.findings : [])),
+    ...checks.flatMap((c) => (c.outcome.status === 'fail' ? c.outcome.findings : [])),
   ];
-  const findings = sortFindings(dedupeFindings(all));
-  const firstError = findings.find((f) => f.severity === 'error');
+  const sorted = sortFindings(dedupeFindings(all));
+  const firstError = sorted.find((f) => f.severity === 'error');
+  // "Also wrong": every error after the first says whether it would still make STS refuse once
+  // the first is fixed (it predicts an AWS error of its own) or not.
+  const findings = sorted.map((f) =>
+    firstError === undefined || f === firstError || f.severity !== 'error'
+      ? f
+      : { ...f, afterFirst: afterFirst(f, firstError) },
+  );
   return {
     name: parts.name,
     kind: parts.kind,
@@ -204,7 +280,7 @@ export function componentReport(parts: {
     serviceAccounts: parts.serviceAccounts ?? [],
     verdicts: parts.verdicts ?? [],
     live: parts.live ?? [],
-    checks: parts.checks,
+    checks,
     findings,
     ...(firstError === undefined ? {} : { brokenHop: firstError.hop }),
   };

@@ -1,4 +1,8 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
+import { webIdentityContext } from '../webidentity/context-keys.js';
+import { readSessionClaims } from '../webidentity/session-claims.js';
+import { identityFix } from './fixes.js';
+import { explainTrustDenial } from './trust-edit.js';
 import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
@@ -21,6 +25,7 @@ import {
   componentReport,
   makeFinding,
   summarize,
+  withRemedy,
   REPORT_SCHEMA_VERSION,
   type CheckResult,
   type ComponentReport,
@@ -55,7 +60,11 @@ function tokenIssuer(token: string): string | undefined {
 
 function accountOf(arn: string | undefined): { account: string; partition: string } | undefined {
   const p = arn === undefined ? undefined : parseArn(arn);
-  return p === undefined || p.account === '' ? undefined : { account: p.account, partition: p.partition };
+  // Only a well-formed account id names an account: a malformed ARN (a stray backslash) must not
+  // send the provider lookup to a bogus account (STS refuses such a request before any lookup).
+  return p === undefined || !/^\d{12}$/.test(p.account)
+    ? undefined
+    : { account: p.account, partition: p.partition };
 }
 
 function issuerVars(issuer: string, partition: string): TemplateVars {
@@ -160,9 +169,13 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
         accountId: owner?.account ?? accountOf(provider.provider?.arn)?.account,
         partition,
         vars,
+        fetched: {
+          ...(documents.discovery === undefined ? {} : { discovery: documents.discovery }),
+          ...(documents.jwks === undefined ? {} : { jwks: documents.jwks }),
+        },
       });
       const checks: CheckResult[] = [form, documents.result, provider.result, hosting];
-      const report = componentReport({ name: issuer, kind: 'issuer', checks });
+      const report = componentReport({ reconcile: true, name: issuer, kind: 'issuer', checks });
       return { issuer, report, documents, provider: provider.provider, findings: report.findings };
     }),
   );
@@ -216,11 +229,21 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
 
   const brokenFirst = (list: readonly ComponentReport[]): ComponentReport[] =>
     [...list].sort((a, b) => Number(b.brokenHop !== undefined) - Number(a.brokenHop !== undefined));
-  const components = [
+  // STS's decision first: the groups whose first error is the finding a verdict fails on (the
+  // decisive finding, or the root cause it was taken from) lead, so the report's first error is
+  // the rule on which the model's verdict fails; the other groups follow as "also wrong".
+  const all = [
     ...(clusterReport === undefined ? [] : [clusterReport]),
     ...issuerOutcomes.map((o) => o.report),
     ...brokenFirst(componentReports),
   ];
+  const key = (f: Finding): string => `${f.code}\u0000${f.detail.split('\n')[0] ?? ''}`;
+  const decisiveKeys = new Set(all.flatMap((c) => c.findings.filter((f) => f.decisive === true).map(key)));
+  const leads = (c: ComponentReport): boolean => {
+    const first = c.findings.find((f) => f.severity === 'error');
+    return first !== undefined && decisiveKeys.has(key(first));
+  };
+  const components = [...all.filter(leads), ...all.filter((c) => !leads(c))];
   const issuer = target.issuer ?? issuers[0];
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -230,6 +253,73 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
     components,
     summary: summarize(components),
   };
+}
+
+/**
+ * Completes the decisive finding with what the doctor observed: for a trust denial, the statement,
+ * key, policy values and token values side by side with the reason; for the role and provider
+ * findings, the fix as concrete steps (src/doctor/fixes.ts).
+ */
+async function completeDecisive(
+  decisive: Finding,
+  o: {
+    readonly env: ComponentEnv;
+    readonly claims: JWTPayload | undefined;
+    readonly role: IamRole | undefined;
+    readonly roleArn: string;
+    readonly provider: IamOidcProvider | undefined;
+    readonly account: string | undefined;
+  },
+): Promise<Finding> {
+  const claims = o.claims;
+  if (claims === undefined || o.account === undefined || o.env.providers === undefined) return decisive;
+  const audience = effectiveAudience(claims);
+  let finding = decisive;
+  if (decisive.code === 'TRUST_POLICY_DENIES' && o.role !== undefined && o.provider !== undefined) {
+    const context = webIdentityContext({
+      providerHostPath: providerHostPath(o.provider),
+      providerArn: o.provider.arn,
+      claims,
+      audience,
+      roleSessionName: o.env.sessionName,
+      session: readSessionClaims(claims),
+      ...(o.env.ctx.behaviour === undefined ? {} : { behaviour: o.env.ctx.behaviour }),
+    });
+    const why = explainTrustDenial(o.role.assumeRolePolicyDocument, context);
+    if (why.length > 0) finding = { ...finding, detail: `${finding.detail}\n${why.join('\n')}` };
+  }
+  const needsRoles = ['PROVIDER_MISSING', 'PROVIDER_URL_CASE_OR_SLASH', 'ISSUER_S3_FORM_MISMATCH'].includes(
+    decisive.code,
+  );
+  let roles: readonly IamRole[] = o.role === undefined ? [] : [o.role];
+  const aws = o.env.ctx.aws;
+  if (needsRoles && aws?.listRoles !== undefined) {
+    try {
+      roles = await aws.listRoles();
+    } catch {
+      // Without the list, only the component's role is updated.
+    }
+  }
+  const fix = identityFix(decisive.code, {
+    partition: o.env.partition,
+    accountId: o.account,
+    claims,
+    audience,
+    sessionName: o.env.sessionName,
+    role: o.role,
+    provider: o.provider,
+    providers: o.env.providers,
+    roles,
+    durationSeconds: o.env.target.durationSeconds,
+  });
+  return withRemedy(finding, fix);
+}
+
+function effectiveAudience(claims: JWTPayload): string {
+  const azp = claims['azp'];
+  if (typeof azp === 'string') return azp;
+  const aud = claims.aud;
+  return typeof aud === 'string' ? aud : Array.isArray(aud) && typeof aud[0] === 'string' ? aud[0] : '';
 }
 
 interface ComponentEnv {
@@ -337,6 +427,7 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
       issuer: env.view,
       now: env.now,
       budgetMs: env.budgetMs,
+      ...(env.ctx.behaviour === undefined ? {} : { behaviour: env.ctx.behaviour }),
     });
     const verdict = toVerdict(result, t.serviceAccount);
     verdicts.push(verdict);
@@ -351,6 +442,14 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
           rule.startsWith('jwks.') ? issuerOutcome?.documents.jwks : issuerOutcome?.documents.discovery,
         env.now,
       );
+      decisive = await completeDecisive(decisive, {
+        env,
+        claims: tokenCheck.decoded?.claims,
+        role: roleEntry.role,
+        roleArn,
+        provider: issuerOutcome?.provider,
+        account: account?.account,
+      });
     }
     checks.push(verdictCheck(verdict, decisive, label));
     if (env.target.live === true && env.ctx.aws !== undefined) {
@@ -414,6 +513,7 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
   }
 
   return componentReport({
+    reconcile: true,
     name: component.name,
     kind: 'component',
     roleArn,

@@ -159,6 +159,6 @@ export function checkRole(input: RoleCheckInput): CheckResult {
     TITLE,
     'role',
     findings,
-    `${role.arn}: trust policy allows ${input.serviceAccounts.length === 0 ? 'the token (see verdict)' : input.serviceAccounts.join(', ')}; MaxSessionDuration ${role.maxSessionDuration} s`,
+    `${role.arn}: ${input.serviceAccounts.length === 0 ? 'the token is judged by the verdict' : `trust policy allows ${input.serviceAccounts.join(', ')}`}; MaxSessionDuration ${role.maxSessionDuration} s`,
   );
 }

@@ -48,6 +48,8 @@ const ROOT_CAUSES: readonly {
       'S3_ACCOUNT_PUBLIC_ACCESS_BLOCK',
       'S3_BUCKET_PUBLIC_ACCESS_BLOCK',
       'CLOUDFRONT_ORIGIN_ACCESS_DENIED',
+      'S3_ISSUER_REGION_MISMATCH',
+      'CLOUDFRONT_ORIGIN_REGION_MISMATCH',
       'CLOUDFRONT_DISTRIBUTION_NOT_FOUND',
     ],
   },
@@ -128,7 +130,9 @@ export function decisiveFinding(
     if (!cause.rules(result.rule)) continue;
     for (const code of cause.codes) {
       const root = related.find((f) => f.code === code);
-      if (root !== undefined) return { ...root, predictedError: error, decisive: true };
+      // The cause of a refusal is an error whatever its severity alone (a region mismatch is only a
+      // warning while the documents are still served).
+      if (root !== undefined) return { ...root, severity: 'error', predictedError: error, decisive: true };
     }
   }
   const step = [...result.steps].reverse().find((s) => s.rule === result.rule);

@@ -365,6 +365,24 @@ export const FINDINGS = {
       'or, when the account must stay closed, host the issuer behind CloudFront: stsctl create-identity-provider --hosting cloudfront',
     ],
   },
+  S3_ISSUER_REGION_MISMATCH: {
+    severity: 'warning',
+    hop: 'issuer',
+    title: "The issuer URL names another region than the bucket's location",
+    why: 'A virtual-hosted URL with the wrong region makes S3 answer a redirect (301 PermanentRedirect) instead of the document, and STS does not follow redirects (§7, §11.8); fixes must act on the bucket in its real region.',
+    fix: [
+      'publish the issuer under the URL of the region the bucket is in: https://{bucket}.s3.{region}.amazonaws.com (the Authentication CR, the IAM provider and the trust policies name that URL)',
+    ],
+  },
+  HOSTING_RULES_DISAGREE_WITH_FETCH: {
+    severity: 'warning',
+    hop: 'issuer',
+    title: "S3's access rules and the anonymous fetch disagree",
+    why: "The doctor evaluates S3's rules (bucket policy, object ACLs, Object Ownership, public-access blocks) on what it read and also fetches the documents as STS does; when they differ, something between (a CDN, a cache, a proxy) or a rule S3 applies that was not readable decides, and the fetch is what STS sees (§7).",
+    fix: [
+      'compare from outside your network: curl -sS -D- {issuer}/.well-known/openid-configuration, and aws s3api get-object-acl --bucket {bucket} --key keys.json',
+    ],
+  },
   S3_BUCKET_MISSING: {
     severity: 'error',
     hop: 'issuer',
@@ -401,6 +419,15 @@ export const FINDINGS = {
     predicts: couldNotRetrieve,
     fix: [
       `aws s3api put-bucket-policy --bucket {bucket} --policy '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudfront.amazonaws.com"},"Action":"s3:GetObject","Resource":"arn:{partition}:s3:::{bucket}/*","Condition":{"StringEquals":{"AWS:SourceArn":"{distributionArn}"}}}]}'`,
+    ],
+  },
+  CLOUDFRONT_ORIGIN_REGION_MISMATCH: {
+    severity: 'warning',
+    hop: 'issuer',
+    title: "The CloudFront origin names another region than the bucket's location",
+    why: 'An S3 origin domain <bucket>.s3.<region>.amazonaws.com for the wrong region is answered with a redirect that CloudFront passes on, so STS gets no document (§8, §11.8).',
+    fix: [
+      "set the origin domain of {distributionId} to {bucket}.s3.{region}.amazonaws.com (the bucket's real region)",
     ],
   },
   CLOUDFRONT_ORIGIN_UNPROTECTED: {

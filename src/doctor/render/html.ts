@@ -1,3 +1,4 @@
+import { stepShellLines } from '../fix.js';
 import { HOPS, type Hop } from '../findings/registry.js';
 import type { CheckResult, ComponentReport, DoctorReport, Finding } from '../report.js';
 
@@ -7,6 +8,12 @@ import type { CheckResult, ComponentReport, DoctorReport, Finding } from '../rep
  * provider → role → credentials — where the broken hop is marked, then the findings with the AWS
  * error each predicts and its fix, then the checks. Pure: `(report) => string`.
  */
+
+const AFTER_FIRST: Readonly<Record<NonNullable<Finding['afterFirst']>, string>> = {
+  blocks: 'Also wrong: STS would still refuse because of this once the first error is fixed.',
+  consequence: 'Follows from the first error: goes away when it is fixed.',
+  independent: 'Also wrong: does not by itself make STS refuse this call.',
+};
 
 const LABELS: Readonly<Record<Hop, string>> = {
   token: 'token',
@@ -82,13 +89,17 @@ function findingHtml(f: Finding): string {
       ? ''
       : `<p class="aws">AWS answers: <code>${esc(f.predictedError.code)} (${f.predictedError.status})</code> <q>${esc(f.predictedError.message)}</q></p>`;
   const fix =
-    f.fix.length === 0
-      ? ''
-      : `<ol class="fix">${f.fix.map((s) => `<li><code>${esc(s)}</code></li>`).join('')}</ol>`;
+    f.remedy !== undefined
+      ? `<p class="fix-summary">Fix: ${esc(f.remedy.summary)} (<code>stsctl doctor --fix</code> applies it)</p><ol class="fix">${f.remedy.steps
+          .map((s) => `<li>${esc(s.description)}<br><code>${esc(stepShellLines(s).join('\n'))}</code></li>`)
+          .join('')}</ol>`
+      : f.fix.length === 0
+        ? ''
+        : `<ol class="fix">${f.fix.map((s) => `<li><code>${esc(s)}</code></li>`).join('')}</ol>`;
   return (
     `<li class="finding ${f.severity}${f.decisive === true ? ' decisive' : ''}" data-code="${esc(f.code)}" data-hop="${f.hop}">` +
     `<p class="head"><span class="sev">${f.severity}</span> <code class="code">${esc(f.code)}</code> ${esc(f.title)}</p>` +
-    `<p class="detail">${esc(f.detail)}</p>${predicted}${fix}</li>`
+    `<p class="detail">${esc(f.detail)}</p>${f.afterFirst === undefined ? '' : `<p class="after">${AFTER_FIRST[f.afterFirst]}</p>`}${predicted}${fix}</li>`
   );
 }
 

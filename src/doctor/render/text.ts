@@ -1,4 +1,5 @@
 import { terminalSafe } from '../../core/terminal-text.js';
+import { stepShellLines } from '../fix.js';
 import type { CheckResult, ComponentReport, DoctorReport, Finding, Verdict } from '../report.js';
 
 /**
@@ -34,13 +35,28 @@ function verdictLine(v: Verdict): string {
     : `  STS answers${who}: ` + t`${v.error.code} (${v.error.status}) ${v.error.message}`;
 }
 
+const AFTER_FIRST: Readonly<Record<NonNullable<Finding['afterFirst']>, string>> = {
+  blocks: 'also wrong: STS would still refuse because of this once the first error is fixed',
+  consequence: 'follows from the first error: goes away when it is fixed',
+  independent: 'also wrong: does not by itself make STS refuse this call',
+};
+
 function findingLines(f: Finding): string[] {
-  const lines = [`  ${MARK[f.severity]} ` + t`${f.code}  ${f.title}`, t`        ${f.detail}`];
+  const lines = [`  ${MARK[f.severity]} ` + t`${f.code}  ${f.title}`];
+  for (const d of f.detail.split('\n')) lines.push(t`        ${d}`);
+  if (f.afterFirst !== undefined) lines.push(`        (${AFTER_FIRST[f.afterFirst]})`);
   if (f.predictedError !== undefined) {
     const e = f.predictedError;
     lines.push(t`        AWS answers: ${e.code} (${e.status}) ${e.message}`);
   }
-  if (f.fix.length > 0) {
+  if (f.remedy !== undefined) {
+    // Copy-pasteable: each step's here-documents and command line, nothing else on those lines.
+    lines.push(t`        fix: ${f.remedy.summary} (stsctl doctor --fix applies it)`);
+    for (const step of f.remedy.steps) {
+      lines.push(t`          # ${step.description}`);
+      for (const l of stepShellLines(step)) lines.push(t`          ${l}`);
+    }
+  } else if (f.fix.length > 0) {
     lines.push('        fix:');
     for (const step of f.fix) lines.push(t`          - ${step}`);
   }

@@ -33,6 +33,7 @@ import {
   SA,
   assume,
   expectHealthy,
+  expectNoContradiction,
   expectSameAnswer,
   mint,
   publicIssuer,
@@ -120,6 +121,7 @@ describe("doctor on the sandbox: each fault, with STS's exact answer", () => {
     const sts = await assume(sb, roleArn, token, stsExtra);
     const report = await doctor(roleArn, token, target);
     expectSameAnswer(report, 'token', code, sts);
+    expectNoContradiction(report);
     return report;
   };
 
@@ -335,6 +337,7 @@ describe("doctor on the sandbox: each fault, with STS's exact answer", () => {
       { issuer: sb.issuerFetcher, aws: observer, now: () => clock },
     );
     expectSameAnswer(report, `${NS}/app-credentials`, 'ISSUER_MISMATCH', sts);
+    expectNoContradiction(report);
     assert.equal(report.components[0]?.name, 'cluster');
     assert.equal(report.components[0].findings[0]?.code, 'ISSUER_MISMATCH');
   });

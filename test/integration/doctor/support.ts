@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createIdentityObserver, type IdentityObserver } from '../../../src/aws/observe-identity.js';
 import type { Sandbox } from '../../../src/sandbox/lifecycle.js';
-import type { DoctorReport, Finding } from '../../../src/doctor/report.js';
+import { ownerCheckOf, type DoctorReport, type Finding } from '../../../src/doctor/report.js';
 import { REGION, type StsAnswer } from '../../helpers/web-identity.js';
 
 /** The doctor's sandbox set-ups and assertions; the web-identity ones are shared with the STS suites. */
@@ -69,4 +69,23 @@ export function expectHealthy(report: DoctorReport, sts: StsAnswer): void {
   assert.deepEqual(errors, []);
   assert.equal(report.summary.healthy, true);
   for (const c of report.components) for (const v of c.verdicts) assert.equal(v.ok, true);
+}
+
+/**
+ * No finding contradicts a check shown as passing in the same group: an error whose owning check
+ * (role.trust for a trust denial, provider for a missing provider…) says "pass" is a report that
+ * says two things at once.
+ */
+export function expectNoContradiction(report: DoctorReport): void {
+  for (const c of report.components) {
+    for (const f of c.findings.filter((x) => x.severity === 'error')) {
+      const owner = ownerCheckOf(f.code);
+      const check = c.checks.find((k) => k.id === owner);
+      assert.notEqual(
+        check?.outcome.status,
+        'pass',
+        `${c.name}: ${f.code} next to a passing ${owner ?? ''} check (${JSON.stringify(check)})`,
+      );
+    }
+  }
 }

@@ -1,0 +1,350 @@
+import type { JWTPayload } from 'jose';
+import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
+import { webIdentityContext } from '../webidentity/context-keys.js';
+import { providerHostPath } from '../webidentity/provider.js';
+import { readSessionClaims } from '../webidentity/session-claims.js';
+import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
+import { awsStep, type Fix, type FixStep } from './fix.js';
+import type { FindingCode } from './findings/registry.js';
+import type { PublicAccessBlock } from './ports.js';
+import { editTrustPolicy, retargetTrustPolicy } from './trust-edit.js';
+
+/**
+ * The fixes the doctor can write as complete, concrete steps (src/doctor/fix.ts), from what it
+ * observed: the token's claims, the role and its trust policy, the providers, the bucket and its
+ * real region. A finding whose repair needs something the doctor cannot know (a key file, the
+ * role ARN the user meant) gets no steps here; its registry text says what to do instead.
+ */
+
+/** What a role or provider fix is built from. */
+export interface IdentityFixInput {
+  readonly partition: string;
+  readonly accountId: string;
+  readonly claims: JWTPayload;
+  /** The effective audience (`azp ?? aud`). */
+  readonly audience: string;
+  readonly sessionName: string;
+  /** The role the token is used for. */
+  readonly role: IamRole | undefined;
+  /** The provider the token's iss matches, when one does. */
+  readonly provider: IamOidcProvider | undefined;
+  /** Every provider of the account. */
+  readonly providers: readonly IamOidcProvider[];
+  /** Roles of the account that may trust an old provider (the component's role at least). */
+  readonly roles: readonly IamRole[];
+  readonly durationSeconds?: string | undefined;
+}
+
+function fileName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+
+function trustStep(role: IamRole, document: string, why: string): FixStep {
+  const name = `${fileName(role.roleName)}-trust-policy.json`;
+  return awsStep(
+    `${why} (the role's other statements and subjects are kept)`,
+    ['iam', 'update-assume-role-policy', '--role-name', role.roleName, '--policy-document', `file://${name}`],
+    [{ name, content: `${JSON.stringify(JSON.parse(document), null, 2)}\n` }],
+  );
+}
+
+/** Normalized form of a provider URL for "the same issuer, spelled differently". */
+function looseUrl(url: string): string {
+  const u = url
+    .replace(/^https:\/\//, '')
+    .replace(/\/+$/, '')
+    .toLowerCase();
+  // Path-style S3 (s3.<region>.amazonaws.com/<bucket>) and virtual-hosted (<bucket>.s3.<region>…).
+  const path = /^s3[.-]([a-z0-9-]+)\.amazonaws\.com\/([^/]+)(.*)$/.exec(u);
+  return path === null ? u : `${path[2]}.s3.${path[1]}.amazonaws.com${path[3]}`;
+}
+
+function subjectOf(claims: JWTPayload): string {
+  return typeof claims.sub === 'string' ? claims.sub : '';
+}
+
+/** The trust-policy edit that lets this token in, as a step; undefined when nothing changes. */
+function trustEditStep(
+  input: IdentityFixInput,
+  role: IamRole,
+  providerArn: string,
+  hostPath: string,
+): FixStep | undefined {
+  const context = webIdentityContext({
+    providerHostPath: hostPath,
+    providerArn,
+    claims: input.claims,
+    audience: input.audience,
+    roleSessionName: input.sessionName,
+    session: readSessionClaims(input.claims),
+  });
+  const edit = editTrustPolicy(role.assumeRolePolicyDocument, {
+    providerArn,
+    providerHostPath: hostPath,
+    subject: subjectOf(input.claims),
+    audience: input.audience,
+    context,
+  });
+  if (edit.changes.length === 0) return undefined;
+  return trustStep(
+    role,
+    edit.document,
+    `let ${subjectOf(input.claims)} assume ${role.roleName}: ${edit.changes.join('; ')}`,
+  );
+}
+
+/** A fix for a finding about the role or the provider, or undefined when the doctor cannot write one. */
+export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | undefined {
+  const iss = typeof input.claims.iss === 'string' ? input.claims.iss : undefined;
+  const role = input.role;
+  switch (code) {
+    case 'TRUST_POLICY_DENIES': {
+      if (role === undefined || input.provider === undefined) return undefined;
+      const step = trustEditStep(input, role, input.provider.arn, providerHostPath(input.provider));
+      return step === undefined
+        ? undefined
+        : { summary: `Edit the trust policy of ${role.roleName}`, steps: [step] };
+    }
+    case 'AUDIENCE_NOT_ALLOWED': {
+      if (input.provider === undefined) return undefined;
+      const steps: FixStep[] = [
+        awsStep(`add ${input.audience} to the client IDs of ${input.provider.arn}`, [
+          'iam',
+          'add-client-id-to-open-id-connect-provider',
+          '--open-id-connect-provider-arn',
+          input.provider.arn,
+          '--client-id',
+          input.audience,
+        ]),
+      ];
+      // The next check STS makes is the trust policy's :aud condition: fix it in the same go.
+      if (role !== undefined) {
+        const step = trustEditStep(input, role, input.provider.arn, providerHostPath(input.provider));
+        if (step !== undefined) steps.push(step);
+      }
+      return { summary: `Register the audience ${input.audience} with the IAM provider`, steps };
+    }
+    case 'PROVIDER_MISSING':
+    case 'PROVIDER_URL_CASE_OR_SLASH':
+    case 'ISSUER_S3_FORM_MISMATCH': {
+      if (iss === undefined || !iss.startsWith('https://')) return undefined;
+      const hostPath = iss.slice('https://'.length);
+      const newArn = oidcProviderArn(input.partition as PartitionId, input.accountId, hostPath);
+      // The provider for the same issuer spelled differently (case, trailing slash, S3 URL form):
+      // the roles trusting it are moved to the new one.
+      const old = input.providers.find((p) => looseUrl(p.url) === looseUrl(iss) && p.arn !== newArn);
+      const clientIds = [...new Set([input.audience, ...(old?.clientIds ?? [])])];
+      const sameHost =
+        old !== undefined &&
+        new URL(`https://${providerHostPath(old)}`).host.toLowerCase() === new URL(iss).host.toLowerCase();
+      const steps: FixStep[] = [
+        awsStep(`create the IAM OIDC provider for the token's iss ${iss}, exactly as the token spells it`, [
+          'iam',
+          'create-open-id-connect-provider',
+          '--url',
+          iss,
+          '--client-id-list',
+          ...clientIds,
+          ...(sameHost && old.thumbprints.length > 0 ? ['--thumbprint-list', ...old.thumbprints] : []),
+        ]),
+      ];
+      const updated = new Set<string>();
+      if (old !== undefined) {
+        for (const r of input.roles) {
+          const moved = retargetTrustPolicy(
+            r.assumeRolePolicyDocument,
+            { arn: old.arn, hostPath: providerHostPath(old) },
+            { arn: newArn, hostPath },
+          );
+          if (moved === undefined) continue;
+          updated.add(r.arn);
+          let document = moved;
+          if (role !== undefined && r.arn === role.arn) {
+            const step = trustEditStep(input, { ...r, assumeRolePolicyDocument: moved }, newArn, hostPath);
+            const file = step?.files?.[0];
+            if (file !== undefined) document = file.content;
+          }
+          steps.push(trustStep(r, document, `make ${r.roleName} trust ${newArn} instead of ${old.arn}`));
+        }
+      }
+      if (role !== undefined && !updated.has(role.arn)) {
+        const step = trustEditStep(input, role, newArn, hostPath);
+        if (step !== undefined) steps.push(step);
+      }
+      return { summary: `Create the IAM OIDC provider for ${iss} and point the trust policies at it`, steps };
+    }
+    case 'SESSION_DURATION_EXCEEDS_MAX': {
+      if (role === undefined || input.durationSeconds === undefined) return undefined;
+      return {
+        summary: `Raise the MaxSessionDuration of ${role.roleName} to ${input.durationSeconds} s`,
+        steps: [
+          awsStep(`allow sessions of ${input.durationSeconds} s on ${role.roleName}`, [
+            'iam',
+            'update-role',
+            '--role-name',
+            role.roleName,
+            '--max-session-duration',
+            input.durationSeconds,
+          ]),
+        ],
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What a hosting fix is built from. */
+export interface HostingFixInput {
+  readonly partition: string;
+  readonly bucket: string;
+  /** The bucket's real region. */
+  readonly region: string;
+  readonly policy: string | undefined;
+  readonly keys: readonly string[];
+  readonly bucketBlock: PublicAccessBlock | undefined;
+  readonly accountBlock: PublicAccessBlock | undefined;
+  readonly accountId: string | undefined;
+  /** For CloudFront origin access: the distribution ARN (OAC) or the OAI id. */
+  readonly distributionArn?: string;
+  readonly oaiId?: string;
+}
+
+function blockArg(b: PublicAccessBlock): string {
+  // Public ACL settings are kept as they are; only the two settings that stop a public policy change.
+  return `BlockPublicAcls=${b.blockPublicAcls},IgnorePublicAcls=${b.ignorePublicAcls},BlockPublicPolicy=false,RestrictPublicBuckets=false`;
+}
+
+function editedBucketPolicy(input: HostingFixInput, statement: Record<string, unknown>): string {
+  let doc: { Version?: string; Statement?: unknown } = { Version: '2012-10-17', Statement: [] };
+  if (input.policy !== undefined) {
+    try {
+      doc = JSON.parse(input.policy) as typeof doc;
+    } catch {
+      // an unreadable policy is replaced
+    }
+  }
+  const statements: unknown[] = Array.isArray(doc.Statement)
+    ? doc.Statement
+    : doc.Statement === undefined
+      ? []
+      : [doc.Statement];
+  return `${JSON.stringify({ ...doc, Version: doc.Version ?? '2012-10-17', Statement: [...statements, statement] }, null, 2)}\n`;
+}
+
+/** A fix for a hosting finding, acting on the bucket in its real region. */
+export function hostingFix(code: FindingCode, input: HostingFixInput): Fix | undefined {
+  const resources = input.keys.map((k) => `arn:${input.partition}:s3:::${input.bucket}/${k}`);
+  const region = ['--region', input.region];
+  const policyFile = `${fileName(input.bucket)}-bucket-policy.json`;
+  const unblock: FixStep[] = [];
+  if (input.accountBlock?.restrictPublicBuckets === true || input.accountBlock?.blockPublicPolicy === true) {
+    if (input.accountId === undefined) return undefined;
+    unblock.push(
+      awsStep(
+        `let account ${input.accountId} have public bucket policies (RestrictPublicBuckets and BlockPublicPolicy off)`,
+        [
+          's3control',
+          'put-public-access-block',
+          '--account-id',
+          input.accountId,
+          '--public-access-block-configuration',
+          blockArg(input.accountBlock),
+          ...region,
+        ],
+      ),
+    );
+  }
+  if (input.bucketBlock?.restrictPublicBuckets === true || input.bucketBlock?.blockPublicPolicy === true) {
+    unblock.push(
+      awsStep(
+        `let ${input.bucket} have a public bucket policy (RestrictPublicBuckets and BlockPublicPolicy off)`,
+        [
+          's3api',
+          'put-public-access-block',
+          '--bucket',
+          input.bucket,
+          '--public-access-block-configuration',
+          blockArg(input.bucketBlock),
+          ...region,
+        ],
+      ),
+    );
+  }
+  switch (code) {
+    case 'ISSUER_PRIVATE_BUCKET':
+    case 'S3_BUCKET_PUBLIC_ACCESS_BLOCK':
+    case 'S3_ACCOUNT_PUBLIC_ACCESS_BLOCK': {
+      const content = editedBucketPolicy(input, {
+        Sid: 'IssuerDocumentsPublicRead',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: resources,
+      });
+      return {
+        summary: `Let anonymous readers (STS) get the two issuer documents of ${input.bucket}`,
+        steps: [
+          ...unblock,
+          awsStep(
+            `add a statement granting anonymous s3:GetObject on the two issuer documents only (other statements kept)`,
+            [
+              's3api',
+              'put-bucket-policy',
+              '--bucket',
+              input.bucket,
+              '--policy',
+              `file://${policyFile}`,
+              ...region,
+            ],
+            [{ name: policyFile, content }],
+          ),
+        ],
+      };
+    }
+    case 'CLOUDFRONT_ORIGIN_ACCESS_DENIED': {
+      const statement =
+        input.distributionArn !== undefined
+          ? {
+              Sid: 'CloudFrontOriginAccessControl',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudfront.amazonaws.com' },
+              Action: 's3:GetObject',
+              Resource: resources,
+              Condition: { StringEquals: { 'AWS:SourceArn': input.distributionArn } },
+            }
+          : input.oaiId !== undefined
+            ? {
+                Sid: 'CloudFrontOriginAccessIdentity',
+                Effect: 'Allow',
+                Principal: {
+                  AWS: `arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity ${input.oaiId}`,
+                },
+                Action: 's3:GetObject',
+                Resource: resources,
+              }
+            : undefined;
+      if (statement === undefined) return undefined;
+      return {
+        summary: `Let the CloudFront distribution read the issuer documents of ${input.bucket}`,
+        steps: [
+          awsStep(
+            'add a statement granting the distribution s3:GetObject on the issuer documents (other statements kept)',
+            [
+              's3api',
+              'put-bucket-policy',
+              '--bucket',
+              input.bucket,
+              '--policy',
+              `file://${policyFile}`,
+              ...region,
+            ],
+            [{ name: policyFile, content: editedBucketPolicy(input, statement) }],
+          ),
+        ],
+      };
+    }
+    default:
+      return undefined;
+  }
+}
