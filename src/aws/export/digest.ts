@@ -96,7 +96,7 @@ export function observedDigest(observed: Observed, change: Pick<Change, 'kind' |
   if (state === undefined)
     throw new StsctlError(
       'EXPORT_UNKNOWN_KIND',
-      `the plan holds a resource of kind "${String(change.kind)}" (${change.id}) that stsctl cannot record the observed state of`,
+      `the plan holds a resource of kind "${change.kind}" (${change.id}) that stsctl cannot record the observed state of`,
       { kind: 'failure' },
     );
   return `sha256:${createHash('sha256')

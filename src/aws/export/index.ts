@@ -5,3 +5,4 @@ export type { ExportFormat, ExportOptions } from './common.js';
 export { canonicalJson, observedDigest, planHash, withObservedDigests } from './digest.js';
 export { checkReviewedPlan, parseReviewedPlan, type ReviewedPlan } from './reviewed-plan.js';
 export { exportSubject, PLACEHOLDER, type ExportSubject } from './subject.js';
+export { uploadCommands } from './cloudformation.js';
