@@ -403,7 +403,8 @@ export const ERROR_CODES = {
   EXPORT_UNKNOWN_KIND: {
     group: 'aws',
     kind: 'failure',
-    title: 'the plan holds a resource kind the exporter (or the observed-state digest) has no rule for',
+    title:
+      'the plan holds a resource (kind, role or value) the exporter or the observed-state digest has no rule for',
     message:
       'the plan holds a {action} of a resource of kind "{kind}" ({id}) that --export {format} cannot render',
     hint: 'apply this plan with create-all, or use a stsctl version that exports it',

@@ -1,3 +1,4 @@
+import { StsctlError } from '../../core/errors.js';
 import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY } from '../../core/issuer.js';
 import { objectTagging } from '../../core/iam-documents.js';
 import { AUTHENTICATION_MANIFEST_PATH, authenticationManifest } from '../../core/manifests.js';
@@ -223,7 +224,14 @@ const oidcProvider: Renderer = (s, c) => {
 
 const role: Renderer = (s, c) => {
   const r = s.roles.find((x) => x.name === c.id);
-  if (r === undefined) throw new Error(`role ${c.id} is in the plan but not among the desired roles`);
+  if (r === undefined)
+    throw new StsctlError(
+      'EXPORT_UNKNOWN_KIND',
+      `the plan holds role ${c.id}, which is not among the desired roles`,
+      {
+        kind: 'failure',
+      },
+    );
   const name = shellWord(r.name);
   const trustFile = `"$DOCS/${r.name}.trust.json"`;
   const policyFile = `"$DOCS/${r.name}.policy.json"`;

@@ -1,3 +1,4 @@
+import { StsctlError } from '../../core/errors.js';
 import { CACHING_DISABLED_POLICY_ID } from '../../core/ccoctl-files.js';
 import { objectTagging } from '../../core/iam-documents.js';
 import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, s3VirtualHost } from '../../core/issuer.js';
@@ -195,7 +196,14 @@ function logicalId(prefix: string, name: string): string {
 
 const role: Contributor = (t, s, c) => {
   const r = s.roles.find((x) => x.name === c.id);
-  if (r === undefined) throw new Error(`role ${c.id} is in the plan but not among the desired roles`);
+  if (r === undefined)
+    throw new StsctlError(
+      'EXPORT_UNKNOWN_KIND',
+      `the plan holds role ${c.id}, which is not among the desired roles`,
+      {
+        kind: 'failure',
+      },
+    );
   if (r.permissionsBoundaryArn !== undefined)
     t.Parameters['PermissionsBoundaryArn'] = {
       Type: 'String',

@@ -1,3 +1,4 @@
+import { StsctlError } from '../../core/errors.js';
 import { PLACEHOLDER } from './subject.js';
 
 /**
@@ -24,7 +25,14 @@ export function hasPlaceholder(text: string): boolean {
 
 function variableOf(placeholder: string): string {
   const v = SHELL_VARIABLE[placeholder];
-  if (v === undefined) throw new Error(`no shell variable for ${placeholder}`);
+  if (v === undefined)
+    throw new StsctlError(
+      'EXPORT_UNKNOWN_KIND',
+      `the export holds a value (${placeholder}) the script has no variable for`,
+      {
+        kind: 'failure',
+      },
+    );
   return v;
 }
 
