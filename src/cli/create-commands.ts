@@ -8,6 +8,9 @@ import { CliExit, SCHEMA_VERSION, type CliIo } from './io.js';
 import type { ProvisionOptions, ProvisionScope } from '../commands/provision.js';
 import type { TraceRecorder } from '../aws/trace.js';
 import { StsctlError } from '../core/errors.js';
+import { createRequire } from 'node:module';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 /**
  * The modules behind the commands, loaded when a command runs: defining the commands (and so
@@ -20,6 +23,8 @@ const load = {
   trace: () => import('../aws/trace.js'),
   confirm: () => import('./confirm.js'),
   render: () => import('./provision-render.js'),
+  export: () => import('../aws/export/index.js'),
+  fs: () => import('node:fs/promises'),
 };
 
 /**
@@ -251,10 +256,11 @@ async function realRun(
     ProvisionOptions,
     'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs' | 'issuerUrl'
   >,
-  flags: RealRunFlags,
+  flags: RealRunFlags & { plan?: string },
   output: string,
 ): Promise<void> {
   const trace = await traceFor(ctx, flags);
+  const reviewedPlan = flags.plan === undefined ? undefined : await readReviewedPlan(ctx, flags.plan);
   const { provision } = await load.provision();
   const { renderProvisionJson, renderProvisionText } = await load.render();
   const result = await provision(
@@ -268,6 +274,7 @@ async function realRun(
       profile: flags.profile,
       deployTimeoutMs: seconds(flags.deployTimeout, '--deploy-timeout'),
       migrateIssuer: flags.migrateIssuer === true,
+      reviewedPlan,
     },
     ctx.reporter(),
     { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
@@ -277,6 +284,29 @@ async function realRun(
       ? renderProvisionJson(command, result, trace)
       : renderProvisionText(command, result, result.outcome, trace),
   );
+}
+
+/** The `--plan` file of create-all, read and checked for shape (its staleness is checked against AWS). */
+async function readReviewedPlan(
+  ctx: Context,
+  file: string,
+): Promise<import('../aws/export/index.js').ReviewedPlan> {
+  const { readFile } = await load.fs();
+  const path = resolve(ctx.io.cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new StsctlError(
+      'INVALID_PLAN_FILE',
+      `${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        file,
+      },
+    );
+  }
+  const { parseReviewedPlan } = await load.export();
+  return parseReviewedPlan(text, file);
 }
 
 interface CreateAllFlags extends RealRunFlags {
@@ -292,6 +322,7 @@ interface CreateAllFlags extends RealRunFlags {
   publicKeyFile?: string;
   roleNameMode: string;
   output: string;
+  plan?: string;
 }
 
 function createAllBase(
@@ -328,28 +359,68 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
     'exit 0 when there is nothing to change, 2 when there are changes, 1 on error (for CI)',
     false,
   );
-  addRealRunOptions(planCmd, true).action(async (opts: CreateAllFlags & { detailedExitcode: boolean }) => {
-    const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
-    const trace = await traceFor(ctx, opts);
-    const { previewPlan } = await load.provision();
-    const { renderPlanJson, renderPlanText } = await load.render();
-    const p = await previewPlan(
-      {
-        ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
-        scope: 'all',
-        issuerUrl: opts.issuerUrl,
-        customDomain: opts.customDomain,
-        acmCertificateArn: opts.acmCertificateArn,
-        forceKeys: opts.force === true,
-        profile: opts.profile,
-        migrateIssuer: opts.migrateIssuer === true,
-      },
-      ctx.reporter(),
-      { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
-    );
-    ctx.io.stdout.write(opts.output === 'json' ? renderPlanJson(p) : renderPlanText(p));
-    if (opts.detailedExitcode && p.changes.some((c) => c.action !== 'unchanged')) throw new CliExit(2);
-  });
+  planCmd.addOption(
+    new Option(
+      '--export <format>',
+      'Print the plan as a shell script of aws CLI commands or a CloudFormation template (manual mode); writes the key pair and manifests to --output-dir as create-all would',
+    ).choices(['aws-cli', 'cloudformation']),
+  );
+  addRealRunOptions(planCmd, true).action(
+    async (opts: CreateAllFlags & { detailedExitcode: boolean; export?: 'aws-cli' | 'cloudformation' }) => {
+      const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+      const trace = await traceFor(ctx, opts);
+      const { previewPlan, exportPlan } = await load.provision();
+      const { renderPlanJson, renderPlanText } = await load.render();
+      if (opts.export !== undefined) {
+        const exported = await exportPlan(
+          {
+            ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
+            scope: 'all',
+            issuerUrl: opts.issuerUrl,
+            customDomain: opts.customDomain,
+            acmCertificateArn: opts.acmCertificateArn,
+            forceKeys: opts.force === true,
+            profile: opts.profile,
+            migrateIssuer: opts.migrateIssuer === true,
+          },
+          ctx.reporter(),
+          { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
+        );
+        const x = await load.export();
+        const options = {
+          planHash: x.planHash(JSON.parse(renderPlanJson(exported.plan)) as unknown),
+          version: pkg.version,
+        };
+        ctx.io.stdout.write(
+          opts.export === 'aws-cli'
+            ? x.renderAwsCliScript(exported.subject, exported.plan, options)
+            : x.renderCloudFormation(exported.subject, exported.plan, options),
+        );
+        ctx.io.stderr.write(
+          `plan --export ${opts.export}: wrote ${exported.written.length} files to ${outputDir} as create-all would (key pair, Secrets${exported.subject.issuerKnown ? ', Authentication manifest' : '; the script writes the Authentication manifest once the CloudFront domain is known'}); plan ${options.planHash}\n`,
+        );
+        if (opts.detailedExitcode && exported.plan.changes.some((c) => c.action !== 'unchanged'))
+          throw new CliExit(2);
+        return;
+      }
+      const p = await previewPlan(
+        {
+          ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
+          scope: 'all',
+          issuerUrl: opts.issuerUrl,
+          customDomain: opts.customDomain,
+          acmCertificateArn: opts.acmCertificateArn,
+          forceKeys: opts.force === true,
+          profile: opts.profile,
+          migrateIssuer: opts.migrateIssuer === true,
+        },
+        ctx.reporter(),
+        { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
+      );
+      ctx.io.stdout.write(opts.output === 'json' ? renderPlanJson(p) : renderPlanText(p));
+      if (opts.detailedExitcode && p.changes.some((c) => c.action !== 'unchanged')) throw new CliExit(2);
+    },
+  );
 
   const del = program
     .command('delete')
@@ -535,8 +606,17 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
       ),
     true,
   );
+  all.option(
+    '--plan <file>',
+    'Apply exactly this reviewed plan (stsctl plan --output json, same flags); refused, changing nothing, if the account changed since',
+  );
   addRealRunOptions(all, true).action(async (opts: CreateAllFlags) => {
     const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
+    if (opts.plan !== undefined && opts.dryRun)
+      throw new StsctlError(
+        'INVALID_FLAG',
+        '--plan applies a reviewed plan; it cannot be combined with --dry-run',
+      );
     if (!opts.dryRun) {
       await realRun(ctx, 'create-all', 'all', createAllBase(ctx, opts, outputDir), opts, opts.output);
       return;

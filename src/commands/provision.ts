@@ -6,6 +6,10 @@ import { apply, type ApplyResult } from '../aws/apply.js';
 import type { Desired, DesiredRole, HostingSpec } from '../aws/model.js';
 import { observe, type ObserveTarget } from '../aws/observe.js';
 import { plan, type Plan } from '../aws/plan.js';
+import { withObservedDigests } from '../aws/export/digest.js';
+import { checkReviewedPlan, type ReviewedPlan } from '../aws/export/reviewed-plan.js';
+import { exportSubject, type ExportSubject } from '../aws/export/subject.js';
+import type { Observed } from '../aws/model.js';
 import type { CredentialsRequest, SkippedDocument } from '../core/credentials-requests.js';
 import { StsctlError } from '../core/errors.js';
 import {
@@ -74,6 +78,11 @@ export interface ProvisionOptions {
   readonly deployTimeoutMs?: number | undefined;
   /** Allow the run to change the cluster's published issuer (`--migrate-issuer`); default false. */
   readonly migrateIssuer?: boolean | undefined;
+  /**
+   * `create-all --plan`: the reviewed plan to apply; the run refuses it (exit 2, nothing changed)
+   * when the account or the flags no longer match it.
+   */
+  readonly reviewedPlan?: ReviewedPlan | undefined;
 }
 
 export interface ProvisionDeps {
@@ -366,7 +375,27 @@ async function prepareWith(
   }
 }
 
-/** `stsctl plan`: observe and plan, change nothing. */
+/** Observes and plans, with the thumbprints of the issuer's live TLS chain when it can be reached. */
+async function observeAndPlan(
+  prepared: Prepared,
+  clients: AwsClients,
+  deps: ProvisionDeps,
+): Promise<{ observed: Observed; desired: Desired; plan: Plan }> {
+  const observed = await observe(clients, prepared.target);
+  let desired = prepared.desired;
+  const first = plan(desired, observed);
+  if (first.issuer !== undefined && desired.issuer) {
+    const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
+    const t =
+      desired.hosting.kind === 'self'
+        ? await selfHostedThumbprints(fetcher, first.issuer)
+        : await liveThumbprints(fetcher, first.issuer);
+    if ('thumbprints' in t) desired = { ...desired, thumbprints: t.thumbprints };
+  }
+  return { observed, desired, plan: withObservedDigests(plan(desired, observed), observed) };
+}
+
+/** `stsctl plan`: observe and plan, change nothing. Each change carries its `observed` digest. */
 export async function previewPlan(
   o: ProvisionOptions,
   reporter: Reporter,
@@ -376,18 +405,7 @@ export async function previewPlan(
   const prepared = await prepareWith(o, reporter, true, aws);
   const clients = aws.get(prepared.region);
   try {
-    const observed = await observe(clients, prepared.target);
-    let desired = prepared.desired;
-    const first = plan(desired, observed);
-    if (first.issuer !== undefined && desired.issuer) {
-      const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
-      const t =
-        desired.hosting.kind === 'self'
-          ? await selfHostedThumbprints(fetcher, first.issuer)
-          : await liveThumbprints(fetcher, first.issuer);
-      if ('thumbprints' in t) desired = { ...desired, thumbprints: t.thumbprints };
-    }
-    const p = plan(desired, observed);
+    const { plan: p } = await observeAndPlan(prepared, clients, deps);
     if (prepared.publicKey === undefined && o.scope === 'all') {
       return {
         ...p,
@@ -402,6 +420,90 @@ export async function previewPlan(
   } finally {
     if (deps.clients === undefined) clients.destroy();
   }
+}
+
+export interface ExportedPlan {
+  readonly plan: Plan;
+  /** The desired values the exporters render (src/aws/export/subject.ts). */
+  readonly subject: ExportSubject;
+  /** The key pair (when made now) and the manifests, written as create-all writes them. */
+  readonly written: readonly WriteOutcome[];
+}
+
+/**
+ * `stsctl plan --export`: the plan and everything an exporter renders, changing nothing in AWS.
+ * Like create-all it makes the key pair when there is none (the JWKS to publish holds its public
+ * half) and writes the manifests: the Secrets (role ARNs are known from the account and the role
+ * names) and, when the issuer is known now, the Authentication manifest (for a CloudFront
+ * distribution yet to be created, the exported script writes it once it knows the domain).
+ */
+export async function exportPlan(
+  o: ProvisionOptions,
+  reporter: Reporter,
+  deps: ProvisionDeps = {},
+): Promise<ExportedPlan> {
+  const aws = lazyClients(o, deps);
+  const prepared = await prepareWith(o, reporter, false, aws);
+  const clients = aws.get(prepared.region);
+  let planned: Awaited<ReturnType<typeof observeAndPlan>>;
+  try {
+    planned = await observeAndPlan(prepared, clients, deps);
+  } finally {
+    if (deps.clients === undefined) clients.destroy();
+  }
+  refuseMigration(planned.plan, prepared.desired);
+  const subject = exportSubject(planned.desired, planned.observed, planned.plan);
+  const written: WriteOutcome[] = [];
+  if (prepared.keyFiles.length > 0) written.push(...(await writeOutputFiles(o.outputDir, prepared.keyFiles)));
+  const files: OutputFile[] = [];
+  if (subject.issuerKnown)
+    files.push({
+      path: AUTHENTICATION_MANIFEST_PATH,
+      content: authenticationManifest(subject.issuer),
+      mode: MODE_PRIVATE,
+    });
+  files.push(
+    ...iamRolesLayout({
+      name: o.name,
+      requests: prepared.requests,
+      providerArn: planned.plan.providerArn,
+      issuerHostPath: planned.plan.issuer === undefined ? undefined : issuerHostPath(planned.plan.issuer),
+      partition: partitionForRegion(prepared.region).id,
+      roleNameMode: o.roleNameMode,
+      dryRun: false,
+      roleArns: new Map(subject.roles.map((r) => [r.name, r.arn])),
+    }).files,
+  );
+  const manifests = await writeOutputFiles(o.outputDir, files);
+  for (const m of manifests) {
+    if (m.path !== AUTHENTICATION_MANIFEST_PATH)
+      reporter.emit('credentials-secret.written', { path: m.absolutePath });
+    else reporter.emit('authentication-manifest.written', { path: m.absolutePath });
+  }
+  written.push(...manifests);
+  return { plan: planned.plan, subject, written };
+}
+
+/** The same refusal as apply's: no export silently moves the cluster to another issuer. */
+function refuseMigration(p: Plan, desired: Desired): void {
+  const m = p.migration;
+  if (m === undefined || desired.migrateIssuer === true) return;
+  throw new StsctlError(
+    'ISSUER_MIGRATION_REFUSED',
+    `this plan would change the issuer of "${desired.name}" from ${m.from} to ${m.to ?? 'a new CloudFront domain'}: ${m.consequences.join('; ')}`,
+    {
+      hint: 'run with the flags that created the cluster (--hosting, --custom-domain, --region), or add --migrate-issuer to move it on purpose',
+    },
+  );
+}
+
+/**
+ * `create-all --plan`: observes again and refuses the reviewed plan (nothing changed, nothing
+ * written) when it was made for other flags or the account drifted since.
+ */
+async function checkReviewed(reviewed: ReviewedPlan, prepared: Prepared, clients: AwsClients): Promise<void> {
+  const observed = await observe(clients, prepared.target);
+  checkReviewedPlan(reviewed, plan(prepared.desired, observed), observed);
 }
 
 export interface ProvisionResult {
@@ -442,6 +544,7 @@ export async function provision(
   const fetcher = deps.fetcher ?? issuerFetcherFromEnvironment(deps.env ?? process.env);
   let outcome: ApplyResult;
   try {
+    if (o.reviewedPlan !== undefined) await checkReviewed(o.reviewedPlan, prepared, clients);
     if (prepared.keyFiles.length > 0)
       written.push(...(await writeOutputFiles(o.outputDir, prepared.keyFiles)));
     outcome = await apply({

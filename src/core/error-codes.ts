@@ -401,6 +401,36 @@ export const ERROR_CODES = {
     message: 'this run would change the issuer of "{name}" from {old issuer} to {new issuer}: {consequences}',
     hint: 'run with the flags that created the cluster (--hosting, --custom-domain, --region), or add --migrate-issuer to move it on purpose',
   },
+  EXPORT_UNKNOWN_KIND: {
+    group: 'aws',
+    kind: 'failure',
+    title:
+      'the plan holds a resource (kind, role or value) the exporter or the observed-state digest has no rule for',
+    message:
+      'the plan holds a {action} of a resource of kind "{kind}" ({id}) that --export {format} cannot render',
+    hint: 'apply this plan with create-all, or use a stsctl version that exports it',
+  },
+  INVALID_PLAN_FILE: {
+    group: 'input',
+    kind: 'usage',
+    title: 'the --plan file is not a plan written by `stsctl plan --output json`',
+    message: '{file}: {field} {problem}',
+    hint: 'write it with `stsctl plan --output json > plan.json` (same flags as create-all)',
+  },
+  PLAN_MISMATCH: {
+    group: 'aws',
+    kind: 'usage',
+    title: 'the --plan file was made for other flags or another account than this run',
+    message: '{file} was made for {what the plan names}; this run is for {what the flags name}',
+    hint: 'run create-all --plan with the flags the plan was made with, or make a new plan',
+  },
+  PLAN_STALE: {
+    group: 'aws',
+    kind: 'usage',
+    title: 'the account changed since the reviewed plan was made; nothing was changed',
+    message: 'the account changed since {file} was made: {kind} {id} {what changed}',
+    hint: 'make a new plan (`stsctl plan --output json`), review it, and apply that one',
+  },
   BUCKET_REGION_MISMATCH: {
     group: 'aws',
     kind: 'usage',

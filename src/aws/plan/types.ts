@@ -69,6 +69,11 @@ export interface Change {
   readonly fields: readonly FieldChange[];
   /** Anything the user should know (e.g. keys kept from the published set). */
   readonly notes: readonly string[];
+  /**
+   * `sha256:<hex>` of the resource's observed state when the plan was made (`stsctl plan`;
+   * src/aws/export/digest.ts): `create-all --plan` refuses a plan whose digests no longer match.
+   */
+  readonly observed?: string;
 }
 
 export interface Plan {

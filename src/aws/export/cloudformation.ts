@@ -1,0 +1,342 @@
+import { StsctlError } from '../../core/errors.js';
+import { CACHING_DISABLED_POLICY_ID } from '../../core/ccoctl-files.js';
+import { objectTagging } from '../../core/iam-documents.js';
+import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, s3VirtualHost } from '../../core/issuer.js';
+import { publicIssuerBucketPolicy } from '../operations.js';
+import { oacBucketPolicy } from '../plan/bucket.js';
+import { ownershipComment } from '../plan/distribution.js';
+import type { Change, Plan } from '../plan/types.js';
+import { changeRenderer, describeChange, type ExportOptions } from './common.js';
+import { hereDocument, shellWord } from './shell.js';
+import { PLACEHOLDER, type ExportSubject } from './subject.js';
+
+/**
+ * `stsctl plan --export cloudformation`: one template for the desired state of everything the plan
+ * names — the issuer bucket (tags, public-access block, policy), for CloudFront the origin access
+ * control and distribution, the IAM OIDC provider, and one role per component with its inline
+ * policy and tags — with `Outputs` (issuer URL, provider ARN, role ARNs) and `Parameters` for
+ * what is the user's choice (thumbprints, permissions boundary, ACM certificate). CloudFormation
+ * cannot write S3 objects, so the two issuer documents are uploaded by the commands in the
+ * template's `Metadata` (`Stsctl::UploadIssuerDocuments`), run once the stack is created.
+ * Values known once the stack creates them are CloudFormation references (`Ref`, `Fn::GetAtt`,
+ * `Fn::Sub`). Pure.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+interface Template {
+  AWSTemplateFormatVersion: string;
+  Description: string;
+  Metadata: Record<string, Json>;
+  Parameters: Record<string, Json>;
+  Resources: Record<string, { Type: string; Properties: Record<string, Json> }>;
+  Outputs: Record<string, Json>;
+}
+
+type Contributor = (t: Template, s: ExportSubject, c: Change) => void;
+
+const BUCKET = 'IssuerBucket';
+const OAC = 'IssuerOriginAccessControl';
+const DISTRIBUTION = 'IssuerDistribution';
+const PROVIDER = 'OIDCProvider';
+
+/** The CloudFormation reference standing for each placeholder inside a `Fn::Sub` string. */
+function subReference(s: ExportSubject): Record<string, string> {
+  return {
+    [PLACEHOLDER.issuerHost]: `\${${DISTRIBUTION}.DomainName}`,
+    [PLACEHOLDER.providerArn]: `\${${PROVIDER}}`,
+    [PLACEHOLDER.distributionArn]: `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${${DISTRIBUTION}}`,
+    [PLACEHOLDER.originAccessControlId]: `\${${OAC}}`,
+    [PLACEHOLDER.callerReference]: s.name,
+  };
+}
+
+/**
+ * A document as template data: parsed JSON when it holds no placeholder, else the JSON text in a
+ * `Fn::Sub` (a literal `${` escaped as `${!`, CloudFormation's rule) with references in place.
+ */
+function document(s: ExportSubject, text: string): Json {
+  if (!/@@STSCTL_[A-Z_]+@@/.test(text)) return JSON.parse(text) as Json;
+  const refs = subReference(s);
+  const sub = text.replace(/\$\{/g, '${!').replace(/@@STSCTL_[A-Z_]+@@/g, (p) => refs[p] ?? p);
+  return { 'Fn::Sub': JSON.stringify(JSON.parse(sub.replace(/\n\s*/g, ' ')) as Json) };
+}
+
+function tags(list: readonly { Key: string; Value: string }[]): Json {
+  return list.map((t) => ({ Key: t.Key, Value: t.Value }));
+}
+
+function bucketResource(t: Template, s: ExportSubject): Record<string, Json> {
+  t.Resources[BUCKET] ??= {
+    Type: 'AWS::S3::Bucket',
+    Properties: { BucketName: s.bucket, Tags: tags(s.tags) },
+  };
+  return t.Resources[BUCKET].Properties;
+}
+
+const bucket: Contributor = (t, s) => {
+  bucketResource(t, s);
+};
+
+const publicAccessBlock: Contributor = (t, s) => {
+  const b = s.publicAccessBlock;
+  bucketResource(t, s)['PublicAccessBlockConfiguration'] = {
+    BlockPublicAcls: b.BlockPublicAcls,
+    IgnorePublicAcls: b.IgnorePublicAcls,
+    BlockPublicPolicy: b.BlockPublicPolicy,
+    RestrictPublicBuckets: b.RestrictPublicBuckets,
+  };
+};
+
+const originAccessControl: Contributor = (t, s) => {
+  t.Resources[OAC] = {
+    Type: 'AWS::CloudFront::OriginAccessControl',
+    Properties: {
+      OriginAccessControlConfig: {
+        Name: s.bucket,
+        Description: ownershipComment(s.name),
+        SigningProtocol: 'sigv4',
+        SigningBehavior: 'always',
+        OriginAccessControlOriginType: 's3',
+      },
+    },
+  };
+};
+
+/** The distribution of src/aws/cloudfront-config.ts in CloudFormation's shape. */
+const distribution: Contributor = (t, s) => {
+  if (s.hosting.kind !== 'cloudfront') return;
+  const origin = s3VirtualHost(s.bucket, s.region);
+  const domain = s.hosting.customDomain;
+  if (domain !== undefined)
+    t.Parameters['AcmCertificateArn'] = {
+      Type: 'String',
+      Description: `ACM certificate (us-east-1) CloudFront serves for ${domain}`,
+      Default: s.hosting.acmCertificateArn ?? '',
+    };
+  t.Resources[DISTRIBUTION] = {
+    Type: 'AWS::CloudFront::Distribution',
+    Properties: {
+      DistributionConfig: {
+        Comment: ownershipComment(s.name),
+        Enabled: true,
+        ...(domain === undefined ? {} : { Aliases: [domain] }),
+        Origins: [
+          {
+            Id: origin,
+            DomainName: origin,
+            S3OriginConfig: { OriginAccessIdentity: '' },
+            OriginAccessControlId: { 'Fn::GetAtt': [OAC, 'Id'] },
+            ConnectionAttempts: 3,
+            ConnectionTimeout: 10,
+          },
+        ],
+        DefaultCacheBehavior: {
+          TargetOriginId: origin,
+          ViewerProtocolPolicy: 'https-only',
+          AllowedMethods: ['HEAD', 'GET'],
+          CachedMethods: ['HEAD', 'GET'],
+          Compress: false,
+          CachePolicyId: CACHING_DISABLED_POLICY_ID,
+        },
+        PriceClass: 'PriceClass_All',
+        ViewerCertificate:
+          domain === undefined
+            ? { CloudFrontDefaultCertificate: true }
+            : {
+                AcmCertificateArn: { Ref: 'AcmCertificateArn' },
+                SslSupportMethod: 'sni-only',
+                MinimumProtocolVersion: 'TLSv1.2_2021',
+              },
+      },
+      Tags: tags(s.tags),
+    },
+  };
+};
+
+const bucketPolicy: Contributor = (t, s) => {
+  const policy =
+    s.hosting.kind === 'public'
+      ? publicIssuerBucketPolicy(s.partition, s.bucket)
+      : oacBucketPolicy(s.region, s.bucket, s.distribution?.arn ?? PLACEHOLDER.distributionArn);
+  t.Resources['IssuerBucketPolicy'] = {
+    Type: 'AWS::S3::BucketPolicy',
+    Properties: { Bucket: { Ref: BUCKET }, PolicyDocument: document(s, JSON.stringify(policy)) },
+  };
+};
+
+/** The documents are uploaded by the Metadata commands (CloudFormation writes no S3 objects). */
+const issuerDocument: Contributor = () => undefined;
+
+const oidcProvider: Contributor = (t, s) => {
+  if (s.thumbprints.length > 0)
+    t.Parameters['Thumbprints'] = {
+      Type: 'CommaDelimitedList',
+      Description: "SHA-1 thumbprints of the issuer's TLS chain, as stsctl plan observed them",
+      Default: s.thumbprints.join(','),
+    };
+  t.Resources[PROVIDER] = {
+    Type: 'AWS::IAM::OIDCProvider',
+    Properties: {
+      Url: s.issuerKnown ? s.issuer : { 'Fn::Sub': `https://\${${DISTRIBUTION}.DomainName}` },
+      ClientIdList: [...s.clientIds],
+      ...(s.thumbprints.length > 0 ? { ThumbprintList: { Ref: 'Thumbprints' } } : {}),
+      Tags: tags(s.tags),
+    },
+  };
+};
+
+/** `Role` + a CloudFormation-safe form of the role name (letters and digits only). */
+function logicalId(prefix: string, name: string): string {
+  return `${prefix}${name
+    .split(/[^A-Za-z0-9]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')}`.slice(0, 255);
+}
+
+const role: Contributor = (t, s, c) => {
+  const r = s.roles.find((x) => x.name === c.id);
+  if (r === undefined)
+    throw new StsctlError(
+      'EXPORT_UNKNOWN_KIND',
+      `the plan holds role ${c.id}, which is not among the desired roles`,
+      {
+        kind: 'failure',
+      },
+    );
+  if (r.permissionsBoundaryArn !== undefined)
+    t.Parameters['PermissionsBoundaryArn'] = {
+      Type: 'String',
+      Description: 'IAM policy used as the permissions boundary of every role',
+      Default: r.permissionsBoundaryArn,
+    };
+  const id = logicalId('Role', r.name);
+  // The trust policy names the provider by reference (`${OIDCProvider}` in a Fn::Sub): the
+  // provider is created first, as IAM resolves the principal when the role is created.
+  const trust = r.trustPolicy.replaceAll(s.providerArn, PLACEHOLDER.providerArn);
+  t.Resources[id] = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: r.name,
+      Description: r.description,
+      AssumeRolePolicyDocument: document(s, trust),
+      Policies: [{ PolicyName: r.name, PolicyDocument: document(s, r.inlinePolicy) }],
+      ...(r.permissionsBoundaryArn === undefined
+        ? {}
+        : { PermissionsBoundary: { Ref: 'PermissionsBoundaryArn' } }),
+      Tags: tags(r.tags),
+    },
+  };
+  t.Outputs[`${id}Arn`.slice(0, 255)] = {
+    Description: `Role for ${r.serves}`,
+    Value: { 'Fn::GetAtt': [id, 'Arn'] },
+  };
+};
+
+const CONTRIBUTORS: Readonly<Record<Change['kind'], Contributor>> = {
+  bucket,
+  'public-access-block': publicAccessBlock,
+  'origin-access-control': originAccessControl,
+  distribution,
+  'bucket-policy': bucketPolicy,
+  'discovery-document': issuerDocument,
+  jwks: issuerDocument,
+  'oidc-provider': oidcProvider,
+  role,
+};
+
+/** The commands that upload the two issuer documents once the stack exists (STACK = its name). */
+export function uploadCommands(s: ExportSubject): string {
+  const put = (key: string, file: string): string =>
+    `aws s3api put-object --bucket ${shellWord(s.bucket)} --key ${shellWord(key)} --body "$DOCS/${file}" --content-type application/json --tagging ${shellWord(objectTagging(s.name))} >/dev/null`;
+  return [
+    'set -eu',
+    'DOCS=$(mktemp -d "${TMPDIR:-/tmp}/stsctl-issuer.XXXXXX")',
+    ...(s.issuerKnown
+      ? []
+      : [
+          `ISSUER_HOST=$(aws cloudformation describe-stacks --stack-name "$STACK" --region ${shellWord(s.region)} --query "Stacks[0].Outputs[?OutputKey=='IssuerURL'].OutputValue" --output text | sed 's|^https://||')`,
+        ]),
+    hereDocument('"$DOCS/openid-configuration"', s.discoveryDocument),
+    hereDocument('"$DOCS/keys.json"', s.jwksDocument),
+    put(DISCOVERY_OBJECT_KEY, 'openid-configuration'),
+    put(JWKS_OBJECT_KEY, 'keys.json'),
+    'rm -rf "$DOCS"',
+  ].join('\n');
+}
+
+function yamlScalar(v: string | number | boolean | null): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
+}
+
+/** YAML of JSON data (strings double-quoted, JSON's escapes being YAML's); multi-line strings as `|` blocks. */
+function yaml(v: Json, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return [`${pad}[]`];
+    return v.flatMap((item) => {
+      const lines = yaml(item, indent + 2);
+      const first = lines[0] ?? '';
+      return [`${pad}- ${first.trimStart()}`, ...lines.slice(1)];
+    });
+  }
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v);
+    if (entries.length === 0) return [`${pad}{}`];
+    return entries.flatMap(([k, item]) => {
+      const key = /^[A-Za-z0-9_:.-]+$/.test(k) ? k : JSON.stringify(k);
+      if (typeof item === 'string' && item.includes('\n'))
+        return [`${pad}${key}: |`, ...item.split('\n').map((l) => (l === '' ? '' : `${pad}  ${l}`))];
+      if (
+        item !== null &&
+        typeof item === 'object' &&
+        (Array.isArray(item) ? item.length > 0 : Object.keys(item).length > 0)
+      )
+        return [`${pad}${key}:`, ...yaml(item, indent + 2)];
+      if (item !== null && typeof item === 'object')
+        return [`${pad}${key}: ${Array.isArray(item) ? '[]' : '{}'}`];
+      return [`${pad}${key}: ${yamlScalar(item)}`];
+    });
+  }
+  return [`${pad}${yamlScalar(v)}`];
+}
+
+/** The template (YAML). Throws EXPORT_UNKNOWN_KIND for a resource kind it has no contributor for. */
+export function renderCloudFormation(s: ExportSubject, p: Plan, o: ExportOptions): string {
+  const t: Template = {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description:
+      `stsctl: OIDC issuer, IAM OIDC provider and component roles of "${s.name}" (account ${s.accountId}, ${s.region}; plan ${o.planHash}). After creating the stack, run the commands in Metadata Stsctl::UploadIssuerDocuments.`.slice(
+        0,
+        1024,
+      ),
+    Metadata: {},
+    Parameters: {},
+    Resources: {},
+    Outputs: {},
+  };
+  // Every change, unchanged ones too: the template is the whole desired state.
+  for (const c of p.changes) changeRenderer(CONTRIBUTORS, c, 'cloudformation')(t, s, c);
+  t.Outputs['IssuerURL'] = {
+    Description: 'The service-account issuer (Authentication serviceAccountIssuer)',
+    Value: s.issuerKnown ? s.issuer : { 'Fn::Sub': `https://\${${DISTRIBUTION}.DomainName}` },
+  };
+  if (t.Resources[PROVIDER] !== undefined)
+    t.Outputs['ProviderArn'] = { Description: 'The IAM OIDC provider', Value: { Ref: PROVIDER } };
+  t.Metadata['Stsctl::Plan'] = {
+    Account: s.accountId,
+    Region: s.region,
+    Cluster: s.name,
+    PlanHash: o.planHash,
+    Changes: p.changes.map((c) => describeChange(c).trim()),
+  };
+  if (p.changes.some((c) => c.kind === 'discovery-document' || c.kind === 'jwks'))
+    t.Metadata['Stsctl::UploadIssuerDocuments'] = {
+      Description:
+        'CloudFormation cannot write S3 objects: once the stack is created, run these commands (sh, with STACK set to the stack name) to upload the discovery document and keys.json.',
+      Commands: uploadCommands(s),
+    };
+  const json = t as unknown as Json;
+  return `${[`# stsctl ${o.version} plan --export cloudformation (plan ${o.planHash})`, ...yaml(json, 0)].join('\n')}\n`;
+}
