@@ -176,10 +176,23 @@ function putIssuerObject(s: ExportSubject, key: string, file: string, content: s
   ];
 }
 
-const discoveryDocument: Renderer = (s) =>
-  putIssuerObject(s, DISCOVERY_OBJECT_KEY, 'openid-configuration', s.discoveryDocument);
+/**
+ * A self-hosted issuer's documents are files for the operator's own server (`--hosting self`): the
+ * change's id is the file, which `stsctl plan --export` writes as create-all would. No AWS call.
+ */
+function selfHostedDocument(c: Change): string[] {
+  return [`# ${c.id}: a file for your issuer server, written by stsctl plan --export (no AWS change)`];
+}
 
-const jwks: Renderer = (s) => putIssuerObject(s, JWKS_OBJECT_KEY, 'keys.json', s.jwksDocument);
+const discoveryDocument: Renderer = (s, c) =>
+  s.hosting.kind === 'self'
+    ? selfHostedDocument(c)
+    : putIssuerObject(s, DISCOVERY_OBJECT_KEY, 'openid-configuration', s.discoveryDocument);
+
+const jwks: Renderer = (s, c) =>
+  s.hosting.kind === 'self'
+    ? selfHostedDocument(c)
+    : putIssuerObject(s, JWKS_OBJECT_KEY, 'keys.json', s.jwksDocument);
 
 const oidcProvider: Renderer = (s, c) => {
   const arn = shellWord(s.providerArn);

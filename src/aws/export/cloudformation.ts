@@ -307,7 +307,7 @@ export function renderCloudFormation(s: ExportSubject, p: Plan, o: ExportOptions
   const t: Template = {
     AWSTemplateFormatVersion: '2010-09-09',
     Description:
-      `stsctl: OIDC issuer, IAM OIDC provider and component roles of "${s.name}" (account ${s.accountId}, ${s.region}; plan ${o.planHash}). After creating the stack, run the commands in Metadata Stsctl::UploadIssuerDocuments.`.slice(
+      `stsctl: OIDC issuer, IAM OIDC provider and component roles of "${s.name}" (account ${s.accountId}, ${s.region}; plan ${o.planHash}). ${s.hosting.kind === 'self' ? 'Serve the files in Metadata Stsctl::IssuerDocuments at the issuer URL.' : 'After creating the stack, run the commands in Metadata Stsctl::UploadIssuerDocuments.'}`.slice(
         0,
         1024,
       ),
@@ -331,7 +331,15 @@ export function renderCloudFormation(s: ExportSubject, p: Plan, o: ExportOptions
     PlanHash: o.planHash,
     Changes: p.changes.map((c) => describeChange(c).trim()),
   };
-  if (p.changes.some((c) => c.kind === 'discovery-document' || c.kind === 'jwks'))
+  const documents = p.changes.filter((c) => c.kind === 'discovery-document' || c.kind === 'jwks');
+  if (s.hosting.kind === 'self' && documents.length > 0)
+    // A self-hosted issuer's documents are files for the operator's server, not S3 objects.
+    t.Metadata['Stsctl::IssuerDocuments'] = {
+      Description:
+        'The issuer is self-hosted: stsctl plan --export wrote these files; serve them at the issuer URL (for example with stsctl serve --issuer-dir).',
+      Files: documents.map((c) => c.id),
+    };
+  else if (documents.length > 0)
     t.Metadata['Stsctl::UploadIssuerDocuments'] = {
       Description:
         'CloudFormation cannot write S3 objects: once the stack is created, run these commands (sh, with STACK set to the stack name) to upload the discovery document and keys.json.',

@@ -106,3 +106,21 @@ test('another --issuer-url than the one published is a migration', () => {
   assert.equal(p.migration?.from, ISSUER);
   assert.equal(p.migration.to, 'https://other.example.com');
 });
+
+test('manual mode: the exported script and template touch no bucket for a self-hosted issuer', async () => {
+  const { exportSubject, renderAwsCliScript, renderCloudFormation } =
+    await import('../../../src/aws/export/index.js');
+  const d = desired({ hosting: SELF, thumbprints: [THUMB] });
+  const o = empty();
+  const p = plan(d, o);
+  const subject = exportSubject(d, o, p);
+  const options = { planHash: `sha256:${'cd'.repeat(32)}`, version: '0.0.0-test' };
+  const script = renderAwsCliScript(subject, p, options);
+  assert.doesNotMatch(script, /aws s3api|aws s3 /, 'no S3 call');
+  assert.match(script, new RegExp(`# ${DIR}/keys\\.json: a file for your issuer server`));
+  assert.match(script, /aws iam create-open-id-connect-provider/);
+  const template = renderCloudFormation(subject, p, options);
+  assert.doesNotMatch(template, /AWS::S3::|UploadIssuerDocuments/);
+  assert.match(template, /Stsctl::IssuerDocuments/);
+  assert.match(template, /AWS::IAM::OIDCProvider/);
+});
