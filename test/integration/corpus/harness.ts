@@ -96,8 +96,9 @@ export interface Recipe {
   readonly provider?: {
     readonly url?: string;
     readonly clientIds?: readonly string[];
-    /** `stale`: a thumbprint that is not the issuer chain's. */
-    readonly thumbprints?: 'stale';
+    /** `stale`: a thumbprint no certificate has (a retired one). `other-ca`: the thumbprint of a
+     *  real certificate outside the issuer's chain (the sandbox CA's intermediate). */
+    readonly thumbprints?: 'stale' | 'other-ca';
   } | null;
   readonly role: TrustRecipe;
   readonly token: TokenRecipe;
@@ -406,7 +407,12 @@ export class CorpusBed {
         new CreateOpenIDConnectProviderCommand({
           Url: p.url ?? issuerUrl,
           ClientIDList: [...(p.clientIds ?? ['sts.amazonaws.com'])],
-          ThumbprintList: p.thumbprints === 'stale' ? [STALE_THUMBPRINT] : [],
+          ThumbprintList:
+            p.thumbprints === 'stale'
+              ? [STALE_THUMBPRINT]
+              : p.thumbprints === 'other-ca'
+                ? [this.sb.cas.sandbox.intermediateSha1]
+                : [],
         }),
       );
       if (out.OpenIDConnectProviderArn !== undefined) providerArns.push(out.OpenIDConnectProviderArn);
@@ -452,7 +458,7 @@ export function trustDocument(
     return JSON.parse(fill(JSON.stringify(role.trust))) as Record<string, unknown>;
   }
   const h = vars.issuerHost;
-  const named = role as Extract<TrustRecipe, { trust: string }>;
+  const named = role;
   const aud = named.audience ?? 'sts.amazonaws.com';
   const condition =
     named.trust === 'irsa'
@@ -499,7 +505,8 @@ export function run(
       { env: options.env, cwd: options.cwd, maxBuffer: 16 * 1024 * 1024, timeout: 60_000 },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') {
-          reject(error);
+          // Not an exit status: the program could not be started (ENOENT, timeout kill).
+          reject(new Error(`${file} could not run: ${error.message}`));
           return;
         }
         resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
