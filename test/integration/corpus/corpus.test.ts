@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainStsError } from '../../../src/doctor/explain.js';
@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import {
   CLI,
   CorpusBed,
+  REPO,
   answerMatches,
   applyFixSteps,
   assumeWithAwsCli,
@@ -55,6 +56,16 @@ describe('corpus data', () => {
       assert.match(c.source, /^https:\/\/(github\.com|gitlab\.com)\/[^/]+\/[^/]+\/.+\/\d+$/, c.id);
       assert.match(c.date, /^\d{4}-\d{2}(-\d{2})?$/, c.id);
       assert.ok(c.symptom.length > 0 && c.cause.length > 0 && c.fix.length > 0, c.id);
+    }
+  });
+
+  test('docs/corpus.md lists every case with its source and first finding', async () => {
+    const doc = await readFile(join(REPO, 'docs', 'corpus.md'), 'utf8');
+    for (const c of cases) {
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${c.id}\` |`));
+      assert.ok(row !== undefined, `docs/corpus.md has no row for ${c.id}`);
+      assert.ok(row.includes(`(${c.source})`), `${c.id}: source`);
+      assert.ok(row.includes(`\`${c.expectedFinding}\``), `${c.id}: finding`);
     }
   });
 });

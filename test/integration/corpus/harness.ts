@@ -36,7 +36,7 @@ import type { Sandbox } from '../../../src/sandbox/lifecycle.js';
  */
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = join(HERE, '..', '..', '..');
+export const REPO = join(HERE, '..', '..', '..');
 /** The built CLI (`npm run build`). */
 export const CLI = join(REPO, 'dist', 'cli', 'main.js');
 export const CASES_FILE = join(REPO, 'test', 'fixtures', 'corpus', 'cases.json');
@@ -115,6 +115,8 @@ export interface AwsAnswer {
 
 export interface CorpusCase {
   readonly id: string;
+  /** The cause in a few words (the table in docs/corpus.md). */
+  readonly title: string;
   readonly source: string;
   readonly causeSource?: string;
   readonly date: string;
