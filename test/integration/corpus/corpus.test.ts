@@ -13,7 +13,7 @@ import {
   answerMatches,
   applyFixSteps,
   assumeWithAwsCli,
-  fixSteps,
+  reportFixSteps,
   loadCases,
   mintToken,
   runDoctor,
@@ -164,8 +164,7 @@ describe('corpus: rebuilt independently in the sandbox', () => {
       });
 
       test('the printed fix, applied verbatim, makes STS grant and the doctor report healthy', async (t) => {
-        const first = tokenComponent(report)?.findings[0];
-        const steps = first === undefined ? undefined : fixSteps(first.fix);
+        const steps = reportFixSteps(report);
         if (steps === undefined) {
           t.todo('doctor fix steps');
           return;
@@ -218,8 +217,11 @@ describe('corpus: rebuilt independently in the sandbox', () => {
           },
         ],
       };
-      await applyFixSteps(
-        [
+      // The fix as the doctor's JSON report will carry it: on the first finding of a component
+      // (the issuer component repeats it; the runner applies it once).
+      const fix = {
+        summary: 'test the subject under :sub',
+        steps: [
           {
             kind: 'aws-cli',
             argv: [
@@ -235,9 +237,16 @@ describe('corpus: rebuilt independently in the sandbox', () => {
             description: 'test the subject under :sub',
           },
         ],
-        env,
-        join(dir, 'runner-fix'),
-      );
+      };
+      const steps = reportFixSteps({
+        summary: { healthy: false },
+        components: [
+          { name: 'issuer', findings: [{ code: 'TRUST_POLICY_DENIES', fix }] },
+          { name: 'token', findings: [{ code: 'TRUST_POLICY_DENIES', fix }] },
+        ],
+      });
+      assert.equal(steps?.length, 1);
+      await applyFixSteps(steps, env, join(dir, 'runner-fix'));
       ready(sb, 'the sandbox').sts.invalidateCaches();
       const granted = await assumeWithAwsCli(env, built.roleArn, token);
       assert.equal(granted.ok, true, JSON.stringify(granted));

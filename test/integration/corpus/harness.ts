@@ -623,6 +623,28 @@ export function fixSteps(fix: unknown): FixStep[] | undefined {
 }
 
 /**
+ * The steps of the first finding of every component (`components[*].findings[0].fix.steps`), in
+ * report order, a step repeated by two components applied once; undefined when no component's first
+ * finding has steps yet.
+ */
+export function reportFixSteps(report: DoctorJson): FixStep[] | undefined {
+  const all = report.components.flatMap((c) => {
+    const first = c.findings[0];
+    return first === undefined ? [] : [fixSteps(first.fix)];
+  });
+  if (all.every((s) => s === undefined)) return undefined;
+  const seen = new Set<string>();
+  return all
+    .flatMap((s) => s ?? [])
+    .filter((step) => {
+      const key = JSON.stringify([step.argv, step.files ?? []]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+/**
  * Applies steps verbatim: each step's files are written into `cwd` first, then its argv runs as its
  * own process (no shell) with the user's environment. `stsctl` runs as the built CLI.
  */
