@@ -140,6 +140,9 @@ const KNOWN: readonly KnownMessage[] = [
       'S3_BUCKET_PUBLIC_ACCESS_BLOCK',
       'S3_ACCOUNT_PUBLIC_ACCESS_BLOCK',
       'CLOUDFRONT_ORIGIN_ACCESS_DENIED',
+      // A CloudFront origin naming another region than its bucket: S3's PermanentRedirect is passed
+      // on and STS gets no key (aws-sts-2026.md §7; openshift/cloud-credential-operator#468).
+      'CLOUDFRONT_ORIGIN_REGION_MISMATCH',
       'S3_BUCKET_MISSING',
       'DISCOVERY_HTTP_STATUS',
       'JWKS_HTTP_STATUS',

@@ -241,8 +241,8 @@ describe('corpus: rebuilt independently in the sandbox', () => {
       const steps = reportFixSteps({
         summary: { healthy: false },
         components: [
-          { name: 'issuer', findings: [{ code: 'TRUST_POLICY_DENIES', fix }] },
-          { name: 'token', findings: [{ code: 'TRUST_POLICY_DENIES', fix }] },
+          { name: 'issuer', findings: [{ code: 'TRUST_POLICY_DENIES', remedy: fix, fix: [] }] },
+          { name: 'token', findings: [{ code: 'TRUST_POLICY_DENIES', remedy: fix, fix: [] }] },
         ],
       });
       assert.equal(steps?.length, 1);

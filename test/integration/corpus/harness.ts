@@ -564,6 +564,8 @@ export interface DoctorJson {
     readonly findings: readonly {
       readonly code: string;
       readonly predictedError?: { code: string; status: number; message: string };
+      /** The fix as data (`{ summary, steps }`, docs/commands.md "Fixes as data"). */
+      readonly remedy?: unknown;
       readonly fix: unknown;
     }[];
   }[];
@@ -623,14 +625,14 @@ export function fixSteps(fix: unknown): FixStep[] | undefined {
 }
 
 /**
- * The steps of the first finding of every component (`components[*].findings[0].fix.steps`), in
+ * The steps of the first finding of every component (`components[*].findings[0].remedy.steps`), in
  * report order, a step repeated by two components applied once; undefined when no component's first
  * finding has steps yet.
  */
 export function reportFixSteps(report: DoctorJson): FixStep[] | undefined {
   const all = report.components.flatMap((c) => {
     const first = c.findings[0];
-    return first === undefined ? [] : [fixSteps(first.fix)];
+    return first === undefined ? [] : [fixSteps(first.remedy)];
   });
   if (all.every((s) => s === undefined)) return undefined;
   const seen = new Set<string>();
