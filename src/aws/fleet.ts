@@ -27,7 +27,11 @@ export interface FleetHosting {
 }
 
 /** Whether the fleet's bucket exists and is tagged as the fleet's. */
-export async function fleetBucketExists(clients: AwsClients, fleet: string, bucket: string): Promise<boolean> {
+export async function fleetBucketExists(
+  clients: AwsClients,
+  fleet: string,
+  bucket: string,
+): Promise<boolean> {
   try {
     const got = await clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
     return isFleetTagged(got.TagSet ?? [], fleet);

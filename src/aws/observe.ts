@@ -360,10 +360,10 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
     fleet !== undefined
       ? undefined
       : target.providerArn !== undefined
-      ? observeProviderByArn(clients, target.providerArn)
-      : target.issuerHostPath !== undefined
-        ? observeProvider(clients, target.issuerHostPath)
-        : undefined;
+        ? observeProviderByArn(clients, target.providerArn)
+        : target.issuerHostPath !== undefined
+          ? observeProvider(clients, target.issuerHostPath)
+          : undefined;
   const [accountId, bucket, oac, distribution, roles, earlyProvider] = await Promise.all([
     observeAccount(clients),
     !target.issuer

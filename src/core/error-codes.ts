@@ -432,7 +432,7 @@ export const ERROR_CODES = {
   FLEET_NOT_FOUND: {
     group: 'aws',
     kind: 'failure',
-    title: 'no fleet issuer of that name in the region (its bucket is missing or not tagged as the fleet\'s)',
+    title: "no fleet issuer of that name in the region (its bucket is missing or not tagged as the fleet's)",
     message:
       'no fleet issuer "{fleet}" in {region}: the bucket {bucket} does not exist or is not tagged stsctl.io/shared-issuer={fleet}',
     hint: 'check --shared-issuer and --region; a fleet is created by the first create-all --shared-issuer',

@@ -98,8 +98,10 @@ test('the fleet bucket policy grants the distribution every key, so it never nam
   const policy = fleetBucketPolicy(REGION, FLEET_BUCKET, DIST_ARN) as {
     Statement: { Resource: unknown; Condition: unknown }[];
   };
-  assert.equal(policy.Statement[0]?.Resource, `arn:aws:s3:::${FLEET_BUCKET}/*`);
-  assert.deepEqual(policy.Statement[0]?.Condition, { StringEquals: { 'AWS:SourceArn': DIST_ARN } });
+  const [statement] = policy.Statement;
+  assert.ok(statement !== undefined);
+  assert.equal(statement.Resource, `arn:aws:s3:::${FLEET_BUCKET}/*`);
+  assert.deepEqual(statement.Condition, { StringEquals: { 'AWS:SourceArn': DIST_ARN } });
   // The same policy for every member: the plan of any cluster finds it unchanged.
   const a = plan(member('a1'), fleetWithout('a1'));
   const b = plan(member('b2'), fleetWithout('b2'));
