@@ -8,7 +8,7 @@ import { applyRoles } from './apply/roles.js';
 import type { AppliedLog, ApplyOptions } from './apply/types.js';
 import type { Desired, Observed } from './model.js';
 import { observe } from './observe.js';
-import { desiredPublicAccessBlock, plan, type Change, type Plan } from './plan.js';
+import { desiredPublicAccessBlock, hostingDesired, plan, type Change, type Plan } from './plan.js';
 
 /**
  * observe → plan → **apply**. Stages follow the dependencies: hosting (bucket, public-access
@@ -47,10 +47,12 @@ async function applyHosting(
   const { desired } = o;
   // A self-hosted issuer is hosted by its operator: nothing to set up in AWS before the documents.
   if (desired.hosting.kind === 'self') return observed;
+  // A fleet member's bucket, OAC and distribution are the fleet's: named and tagged after it.
+  const hosting: ApplyOptions = { ...o, desired: hostingDesired(desired) };
   const [, cloudfront] = await Promise.all([
-    applyBucket(o, p, applied),
+    applyBucket(hosting, p, applied),
     desired.hosting.kind === 'cloudfront'
-      ? applyCloudFront(o, observed, p, applied)
+      ? applyCloudFront(hosting, observed, p, applied)
       : Promise.resolve(undefined),
   ]);
   const obs: Observed = {
@@ -58,7 +60,7 @@ async function applyHosting(
     bucket: {
       ...observed.bucket,
       exists: true,
-      tags: desired.tags,
+      tags: hosting.desired.tags,
       publicAccessBlock: desiredPublicAccessBlock(desired.hosting.kind),
     },
   };

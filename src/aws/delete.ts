@@ -86,12 +86,12 @@ export interface DeleteOptions {
   readonly signal?: AbortSignal;
 }
 
-function owned(tags: readonly { Key?: string | undefined }[] | undefined, name: string): boolean {
+export function owned(tags: readonly { Key?: string | undefined }[] | undefined, name: string): boolean {
   return (tags ?? []).some((t) => t.Key === ownershipTagKey(name));
 }
 
 /** The record of one deletion run, and the two ways every step goes through it. */
-class DeletionLog {
+export class DeletionLog {
   readonly found: DeletionItem[] = [];
   readonly deleted: DeletionItem[] = [];
   readonly remaining: (DeletionItem & { reason: string })[] = [];
@@ -340,7 +340,7 @@ async function deleteRole(clients: AwsClients, roleName: string): Promise<void> 
 }
 
 /** 5. The roles. */
-async function deleteRoles(o: DeleteOptions, log: DeletionLog): Promise<void> {
+export async function deleteRoles(o: DeleteOptions, log: DeletionLog): Promise<void> {
   await log.safely('role', 'listing roles', async () => {
     for (const roleName of await findOwnedRoles(o))
       await log.attempt({ kind: 'role', id: roleName }, () => deleteRole(o.clients, roleName));
@@ -348,7 +348,7 @@ async function deleteRoles(o: DeleteOptions, log: DeletionLog): Promise<void> {
 }
 
 /** 6. Every IAM OIDC provider carrying the tag (ccoctl stops at the first). */
-async function deleteProviders(o: DeleteOptions, log: DeletionLog): Promise<void> {
+export async function deleteProviders(o: DeleteOptions, log: DeletionLog): Promise<void> {
   const { clients, name } = o;
   await log.safely('oidc-provider', 'listing IAM OIDC providers', async () => {
     // ListOpenIDConnectProviders takes no Marker: IAM returns every provider at once (IAM API reference).

@@ -113,6 +113,12 @@ export type HostingSpec =
       readonly kind: 'cloudfront';
       readonly customDomain?: string | undefined;
       readonly acmCertificateArn?: string | undefined;
+      /**
+       * `--shared-issuer <fleet>`: the cluster is one of a fleet under one bucket
+       * (`<fleet>-oidc`) and one distribution, its documents under `<cluster>/` and its issuer
+       * `https://<domain>/<cluster>` (src/aws/plan/fleet.ts).
+       */
+      readonly sharedIssuer?: string | undefined;
     }
   | {
       /** The operator serves the documents at `issuerUrl`; AWS holds only the provider and roles. */

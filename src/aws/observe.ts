@@ -22,6 +22,7 @@ import { StsctlError } from '../core/errors.js';
 import type { Tag } from '../core/iam-documents.js';
 import { decodePolicyDocument } from '../webidentity/iam-view.js';
 import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, issuerHostPath, s3VirtualHost } from '../core/issuer.js';
+import { oidcProviderArn, partitionForRegion } from '../core/partitions.js';
 import type { AwsClients } from './clients.js';
 import { mapLimit } from './concurrency.js';
 import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
@@ -80,8 +81,15 @@ export function bucketRegion(constraint: string | undefined): string {
   return constraint === 'EU' ? 'eu-west-1' : constraint;
 }
 
-/** The issuer bucket: tags, policy, public-access block and the two issuer objects. */
-export async function observeBucket(clients: AwsClients, bucket: string): Promise<ObservedBucket> {
+/**
+ * The issuer bucket: tags, policy, public-access block and the two issuer objects (under
+ * `prefix`: a fleet member's `<cluster>/`, src/aws/plan/fleet.ts).
+ */
+export async function observeBucket(
+  clients: AwsClients,
+  bucket: string,
+  prefix = '',
+): Promise<ObservedBucket> {
   const absent: ObservedBucket = {
     name: bucket,
     exists: false,
@@ -130,8 +138,8 @@ export async function observeBucket(clients: AwsClients, bucket: string): Promis
       () => clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket })),
       ['NoSuchPublicAccessBlockConfiguration'],
     ),
-    readObject(clients, bucket, DISCOVERY_OBJECT_KEY),
-    readObject(clients, bucket, JWKS_OBJECT_KEY),
+    readObject(clients, bucket, `${prefix}${DISCOVERY_OBJECT_KEY}`),
+    readObject(clients, bucket, `${prefix}${JWKS_OBJECT_KEY}`),
   ]);
   const c = pab?.PublicAccessBlockConfiguration;
   return {
@@ -325,6 +333,12 @@ export interface ObserveTarget {
   /** The provider ARN given by the user (create-iam-roles). */
   readonly providerArn?: string | undefined;
   readonly roleNames: readonly string[];
+  /**
+   * `--shared-issuer <fleet>`: the bucket and distribution are the fleet's, the documents are
+   * under `<name>/`, and the provider (`<domain>/<name>`) is read by its ARN — never by listing
+   * what the fleet holds, so a run costs the same whatever the fleet's size.
+   */
+  readonly sharedIssuer?: string | undefined;
 }
 
 /** Everything the plan needs, read with bounded concurrency. */
@@ -339,37 +353,53 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
     jwks: undefined,
   };
   const cloudfront = target.issuer && target.hosting === 'cloudfront';
+  const fleet = target.sharedIssuer;
   // Everything that does not depend on something else is read at once; only a CloudFront issuer
   // (known from the distribution) delays the provider lookup.
   const providerNow =
-    target.providerArn !== undefined
-      ? observeProviderByArn(clients, target.providerArn)
-      : target.issuerHostPath !== undefined
-        ? observeProvider(clients, target.issuerHostPath)
-        : undefined;
+    fleet !== undefined
+      ? undefined
+      : target.providerArn !== undefined
+        ? observeProviderByArn(clients, target.providerArn)
+        : target.issuerHostPath !== undefined
+          ? observeProvider(clients, target.issuerHostPath)
+          : undefined;
   const [accountId, bucket, oac, distribution, roles, earlyProvider] = await Promise.all([
     observeAccount(clients),
     !target.issuer
       ? Promise.resolve(emptyBucket)
       : target.hosting === 'self'
         ? observeSelfHostedDocuments(target, emptyBucket)
-        : observeBucket(clients, target.bucket),
+        : observeBucket(clients, target.bucket, fleet === undefined ? '' : `${target.name}/`),
     cloudfront ? observeOriginAccessControl(clients, target.bucket) : Promise.resolve(undefined),
     cloudfront
-      ? observeDistribution(clients, target.name, target.bucket, target.region)
+      ? observeDistribution(clients, fleet ?? target.name, target.bucket, target.region)
       : Promise.resolve(undefined),
     mapLimit(target.roleNames, 8, (n) => observeRole(clients, n)),
     providerNow ?? Promise.resolve(undefined),
   ]);
+  // A fleet member's issuer is `<domain>/<name>`: its provider's ARN is known from it.
+  const fleetHostPath =
+    fleet === undefined
+      ? undefined
+      : (target.issuerHostPath ??
+        (distribution === undefined ? undefined : `${distribution.domainName}/${target.name}`));
   const provider =
-    providerNow !== undefined
-      ? earlyProvider
-      : distribution === undefined
+    fleet !== undefined
+      ? fleetHostPath === undefined
         ? undefined
-        : await observeProvider(clients, distribution.domainName);
+        : await observeProviderByArn(
+            clients,
+            oidcProviderArn(partitionForRegion(target.region).id, accountId, fleetHostPath),
+          )
+      : providerNow !== undefined
+        ? earlyProvider
+        : distribution === undefined
+          ? undefined
+          : await observeProvider(clients, distribution.domainName);
   // The provider of the issuer published today, when the run leads elsewhere (a migration).
   const published = publishedIssuer(bucket.discovery?.body);
-  const current = target.issuerHostPath ?? distribution?.domainName;
+  const current = fleetHostPath ?? target.issuerHostPath ?? distribution?.domainName;
   const publishedIssuerProvider =
     published === undefined || issuerHostPath(published) === current || target.providerArn !== undefined
       ? undefined

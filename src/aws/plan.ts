@@ -3,6 +3,7 @@ import { oidcProviderArn, partitionForRegion } from '../core/partitions.js';
 import type { Desired, Observed } from './model.js';
 import { planBucket, planBucketPolicy } from './plan/bucket.js';
 import { planDistribution } from './plan/distribution.js';
+import { hostingContext } from './plan/fleet.js';
 import { checkBucketRegion, planMigration } from './plan/identity.js';
 import { planDiscovery, planJwks, plannedIssuer } from './plan/documents.js';
 import { planProvider } from './plan/provider.js';
@@ -22,6 +23,15 @@ export * from './plan/types.js';
 export { desiredPublicAccessBlock, oacBucketPolicy } from './plan/bucket.js';
 export { ownershipComment } from './plan/distribution.js';
 export { plannedIssuer, plannedJwks } from './plan/documents.js';
+export {
+  FLEET_TAG_KEY,
+  documentPrefix,
+  fleetBucketPolicy,
+  fleetTags,
+  hostingDesired,
+  isFleetTagged,
+  sharedIssuerOf,
+} from './plan/fleet.js';
 export { publishedIssuer, type IssuerMigration } from './plan/identity.js';
 
 /** Computes the plan. Pure. */
@@ -44,11 +54,13 @@ export function plan(desired: Desired, observed: Observed): Plan {
     // The operator's server holds the documents; AWS holds only the provider (and the roles).
     changes.push(planDiscovery(ctx), planJwks(ctx), planProvider(ctx));
   } else if (desired.issuer) {
-    const hosting = planDistribution(ctx);
+    // The hosting family is planned as the fleet's for a fleet member (src/aws/plan/fleet.ts).
+    const hostingCtx = hostingContext(ctx);
+    const hosting = planDistribution(hostingCtx);
     changes.push(
-      ...planBucket(ctx),
+      ...planBucket(hostingCtx),
       ...hosting.changes,
-      planBucketPolicy(ctx, hosting.distributionArn),
+      planBucketPolicy(hostingCtx, hosting.distributionArn),
       planDiscovery(ctx),
       planJwks(ctx),
       planProvider(ctx),

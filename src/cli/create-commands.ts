@@ -53,6 +53,8 @@ const HELP = {
   techPreview: 'Opt into processing CredentialsRequests marked as tech-preview',
   hosting:
     'Where the issuer is served: a public S3 bucket, a private bucket behind CloudFront, or your own server (self, with --issuer-url)',
+  sharedIssuer:
+    'With --hosting cloudfront: join the fleet issuer <fleet> (one bucket <fleet>-oidc and one distribution for many clusters); the issuer is https://<domain>/<name>',
   issuerUrl:
     'With --hosting self: the issuer URL your server serves (https, no port); the documents are written to <output-dir>/issuer',
   roleNameMode:
@@ -80,7 +82,14 @@ function hostingFrom(opts: { hosting?: string; createPrivateS3Bucket?: boolean }
  * The hosting of a `--dry-run`, which writes ccoctl's request files: those describe S3 and
  * CloudFront hosting only (ccoctl.md §2), so a self-hosted issuer is previewed with `stsctl plan`.
  */
-function dryRunHosting(hosting: Hosting | 'self'): Hosting {
+function dryRunHosting(hosting: Hosting | 'self', flags: RealRunFlags): Hosting {
+  if (flags.sharedIssuer !== undefined) {
+    throw new StsctlError(
+      'INVALID_SHARED_ISSUER',
+      "--dry-run writes ccoctl's request files, which know no fleet issuer; preview a fleet member with `stsctl plan --hosting cloudfront --shared-issuer …`",
+      { path: '--dry-run' },
+    );
+  }
   if (hosting === 'self') {
     throw new StsctlError(
       'INVALID_HOSTING',
@@ -196,6 +205,7 @@ function addCreateAllOptions(cmd: Command, withDryRun: boolean): Command {
 /** Flags of real runs (ignored by --dry-run). */
 interface RealRunFlags {
   issuerUrl?: string;
+  sharedIssuer?: string;
   customDomain?: string;
   acmCertificateArn?: string;
   force?: boolean;
@@ -209,6 +219,7 @@ function addRealRunOptions(cmd: Command, hosting: boolean): Command {
   if (hosting) {
     cmd
       .option('--issuer-url <url>', HELP.issuerUrl)
+      .option('--shared-issuer <fleet>', HELP.sharedIssuer)
       .option(
         '--custom-domain <domain>',
         'Serve the issuer at https://<domain> (CloudFront alias; needs --acm-certificate-arn)',
@@ -254,7 +265,14 @@ async function realRun(
   scope: ProvisionScope,
   base: Omit<
     ProvisionOptions,
-    'scope' | 'customDomain' | 'acmCertificateArn' | 'forceKeys' | 'profile' | 'deployTimeoutMs' | 'issuerUrl'
+    | 'scope'
+    | 'customDomain'
+    | 'acmCertificateArn'
+    | 'forceKeys'
+    | 'profile'
+    | 'deployTimeoutMs'
+    | 'issuerUrl'
+    | 'sharedIssuer'
   >,
   flags: RealRunFlags & { plan?: string },
   output: string,
@@ -268,6 +286,7 @@ async function realRun(
       ...base,
       scope,
       issuerUrl: flags.issuerUrl,
+      sharedIssuer: flags.sharedIssuer,
       customDomain: flags.customDomain,
       acmCertificateArn: flags.acmCertificateArn,
       forceKeys: flags.force === true,
@@ -377,6 +396,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
             ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
             scope: 'all',
             issuerUrl: opts.issuerUrl,
+            sharedIssuer: opts.sharedIssuer,
             customDomain: opts.customDomain,
             acmCertificateArn: opts.acmCertificateArn,
             forceKeys: opts.force === true,
@@ -408,6 +428,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
           ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
           scope: 'all',
           issuerUrl: opts.issuerUrl,
+          sharedIssuer: opts.sharedIssuer,
           customDomain: opts.customDomain,
           acmCertificateArn: opts.acmCertificateArn,
           forceKeys: opts.force === true,
@@ -433,6 +454,15 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
     .option('--dry-run', 'List what would be deleted; delete nothing', false)
     .option('--yes', 'Do not ask for confirmation', false)
     .option(
+      '--shared-issuer <fleet>',
+      "The cluster is a member of this fleet issuer: delete its documents, roles and provider, and keep the fleet's hosting",
+    )
+    .option(
+      '--delete-shared-issuer',
+      "With --shared-issuer: also delete the fleet's bucket, distribution and origin access control, when no other cluster's documents remain",
+      false,
+    )
+    .option(
       '--deploy-timeout <seconds>',
       'How long to wait for a disabled CloudFront distribution to deploy',
       '1500',
@@ -440,11 +470,20 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
     .addOption(outputOption());
   addRealRunOptions(del, false).action(
     async (
-      opts: RealRunFlags & { name: string; region: string; dryRun: boolean; yes: boolean; output: string },
+      opts: RealRunFlags & {
+        name: string;
+        region: string;
+        dryRun: boolean;
+        yes: boolean;
+        output: string;
+        deleteSharedIssuer: boolean;
+      },
     ) => {
       const base = {
         name: opts.name,
         region: opts.region,
+        sharedIssuer: opts.sharedIssuer,
+        deleteSharedIssuer: opts.deleteSharedIssuer,
         profile: opts.profile,
         deployTimeoutMs: seconds(opts.deployTimeout, '--deploy-timeout'),
       };
@@ -538,7 +577,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
       }
       const { createIdentityProvider } = await load.create();
       const result = await createIdentityProvider(
-        { ...base, hosting: dryRunHosting(base.hosting), dryRun: true },
+        { ...base, hosting: dryRunHosting(base.hosting, opts), dryRun: true },
         ctx.reporter(),
       );
       ctx.io.stdout.write(render(result, opts.output, 'create-identity-provider'));
@@ -624,7 +663,7 @@ export function addCreateCommands(parent: Command, ctx: Context): void {
     const { createAll } = await load.create();
     const base = createAllBase(ctx, opts, outputDir);
     const result = await createAll(
-      { ...base, hosting: dryRunHosting(base.hosting), dryRun: true },
+      { ...base, hosting: dryRunHosting(base.hosting, opts), dryRun: true },
       ctx.reporter(),
     );
     ctx.io.stdout.write(render(result, opts.output, 'create-all'));

@@ -9,6 +9,7 @@ import { addSandboxCommands } from './sandbox-commands.js';
 import { addDoctorCommands } from './doctor-commands.js';
 import { addRotateCommands } from './rotate-commands.js';
 import { addServeCommands } from './serve-commands.js';
+import { addFleetCommands } from './fleet-commands.js';
 import pc from 'picocolors';
 
 const require = createRequire(import.meta.url);
@@ -57,6 +58,7 @@ export function buildProgram(options: RunOptions): Command {
   addDoctorCommands(program, io, options.now ?? (() => new Date()));
   addRotateCommands(program, ctx);
   addServeCommands(program, io);
+  addFleetCommands(program, io);
   // Sub-commands inherit the parent's output routing and exit override.
   for (const cmd of [...program.commands, ...aws.commands]) {
     cmd

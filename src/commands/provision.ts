@@ -70,6 +70,11 @@ export interface ProvisionOptions {
   readonly issuerUrl?: string | undefined;
   readonly customDomain?: string | undefined;
   readonly acmCertificateArn?: string | undefined;
+  /**
+   * `--shared-issuer <fleet>` (`--hosting cloudfront` only): the cluster joins the fleet's issuer,
+   * one bucket and distribution for every cluster of the fleet (src/aws/plan/fleet.ts).
+   */
+  readonly sharedIssuer?: string | undefined;
   readonly enableTechPreview: boolean;
   readonly roleNameMode: RoleNameMode;
   /** Replace a published keys.json that holds other keys (default: merge by kid). */
@@ -114,6 +119,7 @@ function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
       { path: '--issuer-url' },
     );
   }
+  if (o.sharedIssuer !== undefined) checkSharedIssuer(o);
   if (o.hosting === 'self') return selfHostingSpec(o);
   if (o.acmCertificateArn !== undefined && o.customDomain === undefined) {
     throw new StsctlError(
@@ -156,7 +162,37 @@ function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
       );
     }
   }
-  return { kind: 'cloudfront', customDomain: o.customDomain, acmCertificateArn: o.acmCertificateArn };
+  return {
+    kind: 'cloudfront',
+    customDomain: o.customDomain,
+    acmCertificateArn: o.acmCertificateArn,
+    ...(o.sharedIssuer === undefined ? {} : { sharedIssuer: o.sharedIssuer }),
+  };
+}
+
+/**
+ * `--shared-issuer <fleet>`: CloudFront hosting only (the fleet's one distribution serves every
+ * cluster's prefix), a fleet name that makes a valid bucket name (`<fleet>-oidc`), and a cluster
+ * name other than the fleet's (the fleet's OAC and distribution carry the fleet's name; a cluster
+ * of the same name could not be told from them).
+ */
+function checkSharedIssuer(o: ProvisionOptions): void {
+  const fleet = o.sharedIssuer ?? '';
+  if (o.hosting !== 'cloudfront') {
+    throw new StsctlError(
+      'INVALID_HOSTING',
+      `--shared-issuer needs --hosting cloudfront (the fleet's one distribution serves every cluster); got --hosting ${o.hosting}`,
+      { path: '--shared-issuer' },
+    );
+  }
+  validateName(fleet, '--shared-issuer');
+  if (fleet === o.name) {
+    throw new StsctlError(
+      'INVALID_SHARED_ISSUER',
+      `--name "${o.name}" is the fleet's own name; a cluster of a fleet needs a name of its own`,
+      { path: '--name' },
+    );
+  }
 }
 
 /** `--hosting self --issuer-url`: the URL checked against AWS's rules; no CloudFront flag applies. */
@@ -294,7 +330,8 @@ async function prepare(
     tags,
     serves: `${r.request.secretRef.namespace}/${r.request.secretRef.name}`,
   }));
-  const bucket = bucketName(o.name);
+  // A fleet member's documents go to the fleet's bucket, under `<name>/`.
+  const bucket = bucketName(o.sharedIssuer ?? o.name);
   const desired: Desired = {
     name: o.name,
     region,
@@ -313,7 +350,11 @@ async function prepare(
       ? issuerHostPath(publicS3IssuerUrl(bucket, region))
       : hosting.kind === 'self'
         ? issuerHostPath(hosting.issuerUrl)
-        : hosting.customDomain);
+        : hosting.customDomain === undefined
+          ? undefined
+          : o.sharedIssuer === undefined
+            ? hosting.customDomain
+            : `${hosting.customDomain}/${o.name}`);
   const target: ObserveTarget = {
     name: o.name,
     region,
@@ -324,6 +365,7 @@ async function prepare(
     issuerHostPath: knownHostPath,
     providerArn: o.identityProviderArn,
     roleNames: roles.map((r) => r.name),
+    ...(o.sharedIssuer === undefined ? {} : { sharedIssuer: o.sharedIssuer }),
   };
   return { region, desired, target, requests, rolePlans: layout.roles, skipped, keyFiles, publicKey };
 }

@@ -77,6 +77,12 @@ export const ERROR_CODES = {
     message:
       '--custom-domain needs --hosting cloudfront (the domain is an alias of the distribution); --issuer-url is only used with --hosting self',
   },
+  INVALID_SHARED_ISSUER: {
+    group: 'flags',
+    kind: 'usage',
+    title: '--shared-issuer or --delete-shared-issuer used where they do not apply',
+    message: '--name "{name}" is the fleet\'s own name; a cluster of a fleet needs a name of its own',
+  },
   INVALID_CUSTOM_DOMAIN: {
     group: 'flags',
     kind: 'usage',
@@ -452,6 +458,14 @@ export const ERROR_CODES = {
     message:
       'the bucket {bucket} exists but this account cannot read it (it may belong to another account: bucket names are global)',
     hint: 'choose another --name',
+  },
+  FLEET_NOT_FOUND: {
+    group: 'aws',
+    kind: 'failure',
+    title: "no fleet issuer of that name in the region (its bucket is missing or not tagged as the fleet's)",
+    message:
+      'no fleet issuer "{fleet}" in {region}: the bucket {bucket} does not exist or is not tagged stsctl.io/shared-issuer={fleet}',
+    hint: 'check --shared-issuer and --region; a fleet is created by the first create-all --shared-issuer',
   },
   CERTIFICATE_NOT_FOUND: {
     group: 'aws',

@@ -70,6 +70,7 @@ for (const args of [
   ['rotate-keys', 'add', '--help'],
   ['token', 'mint', '--help'],
   ['serve', '--help'],
+  ['fleet', 'list', '--help'],
 ]) {
   test(`stsctl ${args.join(' ')} loads no AWS SDK module and no command implementation`, async () => {
     const run = await runTraced(args);

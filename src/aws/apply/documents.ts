@@ -3,7 +3,7 @@ import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY } from '../../core/issuer.js';
 import { renderJwks } from '../../core/jwks.js';
 import type { Observed, SelfHostedDocuments } from '../model.js';
 import { putIssuerObject } from '../operations.js';
-import { findChange, isPending, plannedJwks, type Plan } from '../plan.js';
+import { documentPrefix, findChange, isPending, plannedJwks, type Plan } from '../plan.js';
 import type { AppliedLog, ApplyOptions } from './types.js';
 
 /**
@@ -22,23 +22,21 @@ export async function applyDocuments(
     await applySelfHostedDocuments(desired.hosting.documents, o, obs, p, issuer, applied);
     return;
   }
+  // A fleet member's documents live under its own prefix, `<cluster>/` (src/aws/plan/fleet.ts).
+  const prefix = documentPrefix(desired);
   const discChange = findChange(p, 'discovery-document');
   if (isPending(discChange)) {
-    await putIssuerObject(
-      clients,
-      desired.bucket,
-      desired.name,
-      DISCOVERY_OBJECT_KEY,
-      renderDiscoveryDocument(issuer),
-    );
-    reporter.emit('discovery-document.uploaded', { bucket: desired.bucket, key: DISCOVERY_OBJECT_KEY });
+    const key = `${prefix}${DISCOVERY_OBJECT_KEY}`;
+    await putIssuerObject(clients, desired.bucket, desired.name, key, renderDiscoveryDocument(issuer));
+    reporter.emit('discovery-document.uploaded', { bucket: desired.bucket, key });
     applied.push(discChange);
   }
   const jwksChange = findChange(p, 'jwks');
   if (isPending(jwksChange)) {
     const keys = plannedJwks(desired, obs.bucket.jwks?.body);
-    await putIssuerObject(clients, desired.bucket, desired.name, JWKS_OBJECT_KEY, renderJwks(keys.jwks));
-    reporter.emit('jwks.uploaded', { bucket: desired.bucket, key: JWKS_OBJECT_KEY, notes: keys.notes });
+    const key = `${prefix}${JWKS_OBJECT_KEY}`;
+    await putIssuerObject(clients, desired.bucket, desired.name, key, renderJwks(keys.jwks));
+    reporter.emit('jwks.uploaded', { bucket: desired.bucket, key, notes: keys.notes });
     applied.push(jwksChange);
   }
 }

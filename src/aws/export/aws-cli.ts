@@ -187,12 +187,17 @@ function selfHostedDocument(c: Change): string[] {
 const discoveryDocument: Renderer = (s, c) =>
   s.hosting.kind === 'self'
     ? selfHostedDocument(c)
-    : putIssuerObject(s, DISCOVERY_OBJECT_KEY, 'openid-configuration', s.discoveryDocument);
+    : putIssuerObject(
+        s,
+        s.documentPrefix + DISCOVERY_OBJECT_KEY,
+        'openid-configuration',
+        s.discoveryDocument,
+      );
 
 const jwks: Renderer = (s, c) =>
   s.hosting.kind === 'self'
     ? selfHostedDocument(c)
-    : putIssuerObject(s, JWKS_OBJECT_KEY, 'keys.json', s.jwksDocument);
+    : putIssuerObject(s, s.documentPrefix + JWKS_OBJECT_KEY, 'keys.json', s.jwksDocument);
 
 const oidcProvider: Renderer = (s, c) => {
   const arn = shellWord(s.providerArn);

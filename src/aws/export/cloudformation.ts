@@ -259,8 +259,8 @@ export function uploadCommands(s: ExportSubject): string {
         ]),
     hereDocument('"$DOCS/openid-configuration"', s.discoveryDocument),
     hereDocument('"$DOCS/keys.json"', s.jwksDocument),
-    put(DISCOVERY_OBJECT_KEY, 'openid-configuration'),
-    put(JWKS_OBJECT_KEY, 'keys.json'),
+    put(s.documentPrefix + DISCOVERY_OBJECT_KEY, 'openid-configuration'),
+    put(s.documentPrefix + JWKS_OBJECT_KEY, 'keys.json'),
     'rm -rf "$DOCS"',
   ].join('\n');
 }

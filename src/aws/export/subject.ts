@@ -1,3 +1,4 @@
+import { documentPrefix } from '../plan/fleet.js';
 import { renderDiscoveryDocument } from '../../core/discovery.js';
 import type { Tag } from '../../core/iam-documents.js';
 import { issuerHostPath } from '../../core/issuer.js';
@@ -52,6 +53,8 @@ export interface ExportSubject {
   readonly partition: PartitionId;
   readonly accountId: string;
   readonly bucket: string;
+  /** Prefix of the issuer objects in the bucket: `<cluster>/` for a fleet member, else empty. */
+  readonly documentPrefix: string;
   readonly hosting: HostingSpec;
   readonly tags: readonly Tag[];
   readonly publicAccessBlock: PublicAccessBlock;
@@ -91,6 +94,7 @@ export function exportSubject(desired: Desired, observed: Observed, plan: Plan):
     partition,
     accountId: plan.accountId,
     bucket: desired.bucket,
+    documentPrefix: documentPrefix(desired),
     hosting: desired.hosting,
     tags: desired.tags,
     publicAccessBlock: desiredPublicAccessBlock(desired.hosting.kind),

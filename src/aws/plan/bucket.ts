@@ -2,6 +2,7 @@ import { bucketArn, partitionForRegion } from '../../core/partitions.js';
 import type { Desired, HostingSpec, PublicAccessBlock } from '../model.js';
 import { publicIssuerBucketPolicy } from '../operations.js';
 import { change, jsonFields, tagField } from './fields.js';
+import { fleetBucketPolicy, sharedIssuerOf } from './fleet.js';
 import { KNOWN_AFTER_APPLY, type Change, type PlanContext } from './types.js';
 
 /** The issuer bucket's family: the bucket (tags), its public-access block and its policy. Pure. */
@@ -47,6 +48,8 @@ export function oacBucketPolicy(region: string, bucket: string, distributionArn:
 
 /** The bucket policy the hosting needs (`distributionArn` for CloudFront, when known). */
 export function desiredBucketPolicy(desired: Desired, distributionArn: string | undefined): object {
+  if (sharedIssuerOf(desired) !== undefined)
+    return fleetBucketPolicy(desired.region, desired.bucket, distributionArn ?? KNOWN_AFTER_APPLY);
   return desired.hosting.kind === 'public'
     ? publicIssuerBucketPolicy(partitionForRegion(desired.region).id, desired.bucket)
     : oacBucketPolicy(desired.region, desired.bucket, distributionArn ?? KNOWN_AFTER_APPLY);

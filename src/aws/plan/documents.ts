@@ -4,6 +4,7 @@ import { mergeJwks, parseJwks, renderJwks, type Jwks } from '../../core/jwks.js'
 import { jsonDiff, parseJson } from '../json-diff.js';
 import type { Desired, Observed } from '../model.js';
 import { change, jsonFields } from './fields.js';
+import { documentPrefix, fleetMemberIssuer } from './fleet.js';
 import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } from './types.js';
 
 /** The issuer documents: the discovery document and the JWKS (`keys.json`). Pure. */
@@ -12,8 +13,15 @@ import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } fr
 export function plannedIssuer(desired: Desired, observed: Observed): string | undefined {
   if (desired.hosting.kind === 'public') return publicS3IssuerUrl(desired.bucket, desired.region);
   if (desired.hosting.kind === 'self') return desired.hosting.issuerUrl;
-  if (desired.hosting.customDomain !== undefined) return `https://${desired.hosting.customDomain}`;
-  return observed.distribution === undefined ? undefined : `https://${observed.distribution.domainName}`;
+  const base =
+    desired.hosting.customDomain !== undefined
+      ? `https://${desired.hosting.customDomain}`
+      : observed.distribution === undefined
+        ? undefined
+        : `https://${observed.distribution.domainName}`;
+  // A fleet member's issuer is its path under the fleet's domain (src/aws/plan/fleet.ts).
+  if (base === undefined || desired.hosting.sharedIssuer === undefined) return base;
+  return fleetMemberIssuer(base, desired.name);
 }
 
 /** The keys.json to publish: ours merged into what is there (never shrinking it), or ours alone with `replaceKeys`. */
@@ -49,11 +57,12 @@ export function plannedJwks(
 
 /**
  * Where a document lives, for the change's id: `<bucket>/<key>`, or for a self-hosted issuer
- * `<directory>/<key>` (the operator's server serves that directory).
+ * `<directory>/<key>` (the operator's server serves that directory), or for a fleet member
+ * `<fleet bucket>/<cluster>/<key>`.
  */
 export function documentLocation(desired: Desired, key: string): string {
   const base = desired.hosting.kind === 'self' ? desired.hosting.documents.location : desired.bucket;
-  return `${base}/${key}`;
+  return `${base}/${documentPrefix(desired)}${key}`;
 }
 
 function contentTypeField(contentType: string | undefined): FieldChange[] {
