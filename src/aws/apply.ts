@@ -3,6 +3,7 @@ import { issuerHostPath } from '../core/issuer.js';
 import { applyBucket, applyBucketPolicy } from './apply/bucket.js';
 import { applyCloudFront } from './apply/distribution.js';
 import { applyDocuments } from './apply/documents.js';
+import { applyIssuerFunction } from './apply/issuer-function.js';
 import { applyProvider } from './apply/provider.js';
 import { applyRoles } from './apply/roles.js';
 import type { AppliedLog, ApplyOptions } from './apply/types.js';
@@ -47,11 +48,13 @@ async function applyHosting(
   const { desired } = o;
   // A self-hosted issuer is hosted by its operator: nothing to set up in AWS before the documents.
   if (desired.hosting.kind === 'self') return observed;
-  const [, cloudfront] = await Promise.all([
+  const [, cloudfront, issuerFunction] = await Promise.all([
     applyBucket(o, p, applied),
     desired.hosting.kind === 'cloudfront'
       ? applyCloudFront(o, observed, p, applied)
       : Promise.resolve(undefined),
+    // The function reads the bucket only when invoked: it does not wait for the bucket.
+    applyIssuerFunction(o, observed, p, applied),
   ]);
   const obs: Observed = {
     ...observed,
@@ -62,6 +65,7 @@ async function applyHosting(
       publicAccessBlock: desiredPublicAccessBlock(desired.hosting.kind),
     },
   };
+  if (issuerFunction !== undefined) return { ...obs, issuerFunction };
   return cloudfront === undefined ? obs : { ...obs, ...cloudfront };
 }
 

@@ -36,6 +36,8 @@ import type {
   HostingSpec,
   SelfHostedDocuments,
 } from './model.js';
+import { observeIssuerFunction } from './observe-issuer-function.js';
+import { issuerFunctionUrlHost } from './issuer-function.js';
 import { ownershipComment, publishedIssuer } from './plan.js';
 
 /**
@@ -347,7 +349,8 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
       : target.issuerHostPath !== undefined
         ? observeProvider(clients, target.issuerHostPath)
         : undefined;
-  const [accountId, bucket, oac, distribution, roles, earlyProvider] = await Promise.all([
+  const lambda = target.issuer && target.hosting === 'lambda';
+  const [accountId, bucket, oac, distribution, roles, earlyProvider, issuerFunction] = await Promise.all([
     observeAccount(clients),
     !target.issuer
       ? Promise.resolve(emptyBucket)
@@ -360,16 +363,21 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
       : Promise.resolve(undefined),
     mapLimit(target.roleNames, 8, (n) => observeRole(clients, n)),
     providerNow ?? Promise.resolve(undefined),
+    lambda ? observeIssuerFunction(clients, target.bucket, observeRole) : Promise.resolve(undefined),
   ]);
+  // A CloudFront or Lambda issuer is known from the distribution or the function URL.
+  const hostedAt =
+    distribution?.domainName ??
+    (issuerFunction?.url === undefined ? undefined : issuerFunctionUrlHost(issuerFunction.url.url));
   const provider =
     providerNow !== undefined
       ? earlyProvider
-      : distribution === undefined
+      : hostedAt === undefined
         ? undefined
-        : await observeProvider(clients, distribution.domainName);
+        : await observeProvider(clients, hostedAt);
   // The provider of the issuer published today, when the run leads elsewhere (a migration).
   const published = publishedIssuer(bucket.discovery?.body);
-  const current = target.issuerHostPath ?? distribution?.domainName;
+  const current = target.issuerHostPath ?? hostedAt;
   const publishedIssuerProvider =
     published === undefined || issuerHostPath(published) === current || target.providerArn !== undefined
       ? undefined
@@ -382,5 +390,6 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
     provider,
     roles: new Map(target.roleNames.map((n, i) => [n, roles[i]])),
     ...(publishedIssuerProvider === undefined ? {} : { publishedIssuerProvider }),
+    ...(issuerFunction === undefined ? {} : { issuerFunction }),
   };
 }

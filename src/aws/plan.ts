@@ -4,6 +4,7 @@ import type { Desired, Observed } from './model.js';
 import { planBucket, planBucketPolicy } from './plan/bucket.js';
 import { planDistribution } from './plan/distribution.js';
 import { checkBucketRegion, planMigration } from './plan/identity.js';
+import { planIssuerFunction } from './plan/issuer-function.js';
 import { planDiscovery, planJwks, plannedIssuer } from './plan/documents.js';
 import { planProvider } from './plan/provider.js';
 import { planRoles } from './plan/roles.js';
@@ -23,6 +24,7 @@ export { desiredPublicAccessBlock, oacBucketPolicy } from './plan/bucket.js';
 export { ownershipComment } from './plan/distribution.js';
 export { plannedIssuer, plannedJwks } from './plan/documents.js';
 export { publishedIssuer, type IssuerMigration } from './plan/identity.js';
+export { desiredFunctionConfiguration, lambdaIssuer } from './plan/issuer-function.js';
 
 /** Computes the plan. Pure. */
 export function plan(desired: Desired, observed: Observed): Plan {
@@ -43,6 +45,15 @@ export function plan(desired: Desired, observed: Observed): Plan {
   if (desired.issuer && desired.hosting.kind === 'self') {
     // The operator's server holds the documents; AWS holds only the provider (and the roles).
     changes.push(planDiscovery(ctx), planJwks(ctx), planProvider(ctx));
+  } else if (desired.issuer && desired.hosting.kind === 'lambda') {
+    // The function reads the private bucket with its role's identity policy: no bucket policy.
+    changes.push(
+      ...planBucket(ctx),
+      ...planIssuerFunction(ctx),
+      planDiscovery(ctx),
+      planJwks(ctx),
+      planProvider(ctx),
+    );
   } else if (desired.issuer) {
     const hosting = planDistribution(ctx);
     changes.push(

@@ -4,6 +4,7 @@ import { mergeJwks, parseJwks, renderJwks, type Jwks } from '../../core/jwks.js'
 import { jsonDiff, parseJson } from '../json-diff.js';
 import type { Desired, Observed } from '../model.js';
 import { change, jsonFields } from './fields.js';
+import { lambdaIssuer } from './issuer-function.js';
 import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } from './types.js';
 
 /** The issuer documents: the discovery document and the JWKS (`keys.json`). Pure. */
@@ -12,6 +13,8 @@ import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } fr
 export function plannedIssuer(desired: Desired, observed: Observed): string | undefined {
   if (desired.hosting.kind === 'public') return publicS3IssuerUrl(desired.bucket, desired.region);
   if (desired.hosting.kind === 'self') return desired.hosting.issuerUrl;
+  // The function URL's host is chosen by Lambda: known once the URL config exists.
+  if (desired.hosting.kind === 'lambda') return lambdaIssuer(observed);
   if (desired.hosting.customDomain !== undefined) return `https://${desired.hosting.customDomain}`;
   return observed.distribution === undefined ? undefined : `https://${observed.distribution.domainName}`;
 }
