@@ -88,7 +88,9 @@ describe('function URL resource policy', () => {
   it('opens the URL only with auth NONE and both statements (urls-auth.html, since October 2025)', () => {
     assert.equal(allowsPublicUrlInvoke('NONE', lambdaForm), true);
     assert.equal(allowsPublicUrlInvoke('AWS_IAM', lambdaForm), false);
-    const onlyUrl = JSON.stringify({ Statement: [JSON.parse(lambdaForm).Statement[0]] });
+    const onlyUrl = JSON.stringify({
+      Statement: [(JSON.parse(lambdaForm) as { Statement: unknown[] }).Statement[0]],
+    });
     assert.equal(allowsPublicUrlInvoke('NONE', onlyUrl), false);
     assert.equal(allowsPublicUrlInvoke('NONE', undefined), false);
   });
