@@ -3,6 +3,7 @@ import { issuerHostPath } from '../core/issuer.js';
 import { applyBucket, applyBucketPolicy } from './apply/bucket.js';
 import { applyCloudFront } from './apply/distribution.js';
 import { applyDocuments } from './apply/documents.js';
+import { applyIssuerFunction } from './apply/issuer-function.js';
 import { applyProvider } from './apply/provider.js';
 import { applyRoles } from './apply/roles.js';
 import type { AppliedLog, ApplyOptions } from './apply/types.js';
@@ -49,11 +50,13 @@ async function applyHosting(
   if (desired.hosting.kind === 'self') return observed;
   // A fleet member's bucket, OAC and distribution are the fleet's: named and tagged after it.
   const hosting: ApplyOptions = { ...o, desired: hostingDesired(desired) };
-  const [, cloudfront] = await Promise.all([
+  const [, cloudfront, issuerFunction] = await Promise.all([
     applyBucket(hosting, p, applied),
     desired.hosting.kind === 'cloudfront'
       ? applyCloudFront(hosting, observed, p, applied)
       : Promise.resolve(undefined),
+    // The function reads the bucket only when invoked: it does not wait for the bucket.
+    applyIssuerFunction(o, observed, p, applied),
   ]);
   const obs: Observed = {
     ...observed,
@@ -64,6 +67,7 @@ async function applyHosting(
       publicAccessBlock: desiredPublicAccessBlock(desired.hosting.kind),
     },
   };
+  if (issuerFunction !== undefined) return { ...obs, issuerFunction };
   return cloudfront === undefined ? obs : { ...obs, ...cloudfront };
 }
 

@@ -6,6 +6,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EnvironmentProxyAgent, proxyConfigured } from '../net/proxy.js';
 import { awsFailure } from './errors.js';
+import { LambdaClient } from './lambda-client.js';
 
 /** Static credentials (the sandbox's fake ones, or a caller's). */
 export interface StaticCredentials {
@@ -24,7 +25,7 @@ export interface AwsClientOptions {
   /** Explicit endpoint for every service (the sandbox); otherwise the SDK resolves it. */
   readonly endpoint?: string;
   /** Per-service endpoints, winning over `endpoint`. */
-  readonly endpoints?: Partial<Record<'s3' | 'iam' | 'cloudfront' | 'sts', string>>;
+  readonly endpoints?: Partial<Record<'s3' | 'iam' | 'cloudfront' | 'sts' | 'lambda', string>>;
   readonly credentials?: StaticCredentials;
   /** Named profile from the shared config files. */
   readonly profile?: string;
@@ -39,12 +40,14 @@ export interface AwsClients {
   readonly sts: STSClient;
   /** ACM in us-east-1, the only region whose certificates CloudFront uses. */
   readonly acm: ACMClient;
+  /** Lambda's control plane (`--hosting lambda`), in `region`. */
+  readonly lambda: LambdaClient;
   destroy(): void;
 }
 
 function endpointFor(
   options: AwsClientOptions,
-  service: 's3' | 'iam' | 'cloudfront' | 'sts',
+  service: 's3' | 'iam' | 'cloudfront' | 'sts' | 'lambda',
 ): string | undefined {
   return options.endpoints?.[service] ?? options.endpoint;
 }
@@ -102,6 +105,14 @@ export function createAwsClients(
     region: 'us-east-1',
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   });
+  // The SDK reads AWS_ENDPOINT_URL_<SERVICE> itself; the hand-written Lambda client reads it here.
+  const lambdaHandler = proxied?.requestHandler ?? new NodeHttpHandler();
+  const lambda = new LambdaClient({
+    region: options.region,
+    endpoint: endpointFor(options, 'lambda') ?? env['AWS_ENDPOINT_URL_LAMBDA'] ?? env['AWS_ENDPOINT_URL'],
+    credentials: () => iam.config.credentials(),
+    handler: lambdaHandler,
+  });
   return {
     region: options.region,
     s3,
@@ -109,12 +120,14 @@ export function createAwsClients(
     cloudfront,
     sts,
     acm,
+    lambda,
     destroy() {
       s3.destroy();
       iam.destroy();
       cloudfront.destroy();
       sts.destroy();
       acm.destroy();
+      if (proxied === undefined) lambdaHandler.destroy();
       proxied?.agent.destroy();
     },
   };

@@ -36,6 +36,8 @@ import type { Reporter } from '../core/reporter.js';
 import type { AwsClients } from './clients.js';
 import { waitForDistribution } from './cloudfront-wait.js';
 import { awsFailure, isAwsError } from './errors.js';
+import { issuerFunctionName } from './issuer-function.js';
+import { LAMBDA_NOT_FOUND, observeFunction } from './observe-issuer-function.js';
 import { observeDistribution, observeOriginAccessControl } from './observe.js';
 import { ownershipComment } from './plan.js';
 
@@ -60,7 +62,9 @@ export interface DeletionItem {
     | 'origin-access-control'
     | 'origin-access-identity'
     | 'role'
-    | 'oidc-provider';
+    | 'oidc-provider'
+    | 'function-url'
+    | 'function';
   readonly id: string;
 }
 
@@ -301,6 +305,29 @@ async function deleteCloudFrontFamily(o: DeleteOptions, log: DeletionLog): Promi
   });
 }
 
+/**
+ * `--hosting lambda`: the function URL config, then the function (its resource policy goes with
+ * it), when the function carries our tag. Its execution role `<name>-oidc` is one of our roles
+ * (name prefix and tag) and goes with them, after the function that uses it.
+ */
+async function deleteIssuerFunctionFamily(o: DeleteOptions, log: DeletionLog): Promise<void> {
+  const { clients, name } = o;
+  const fnName = issuerFunctionName(bucketName(name));
+  await log.safely('function', `reading Lambda function ${fnName}`, async () => {
+    const fn = await observeFunction(clients, fnName);
+    if (fn === undefined || !owned(fn.tags, name)) return;
+    const url = await clients.lambda.getFunctionUrlConfig(fnName).catch((e: unknown) => {
+      if (isAwsError(e, ...LAMBDA_NOT_FOUND)) return undefined;
+      throw e;
+    });
+    if (url?.FunctionUrl !== undefined)
+      await log.attempt({ kind: 'function-url', id: url.FunctionUrl }, () =>
+        clients.lambda.deleteFunctionUrlConfig(fnName),
+      );
+    await log.attempt({ kind: 'function', id: fn.arn }, () => clients.lambda.deleteFunction(fnName));
+  });
+}
+
 /** Finds our roles: by name prefix from ListRoles, confirmed by the ownership tag. */
 async function findOwnedRoles(o: DeleteOptions): Promise<string[]> {
   const { clients, name } = o;
@@ -372,6 +399,7 @@ export async function deleteOwned(o: DeleteOptions): Promise<DeletionResult> {
   const log = new DeletionLog(o);
   await deleteBucketFamily(o, log);
   await deleteCloudFrontFamily(o, log);
+  await deleteIssuerFunctionFamily(o, log);
   await deleteRoles(o, log);
   await deleteProviders(o, log);
   return log.result();

@@ -1,5 +1,6 @@
 import type { Tag } from '../core/iam-documents.js';
 import type { Jwks } from '../core/jwks.js';
+import type { FunctionPackage } from './issuer-function.js';
 
 /**
  * What provisioning reads from an account (observe) and wants there (desired). Plain data, so the
@@ -75,6 +76,36 @@ export interface ObservedRole {
   readonly tags: readonly Tag[];
 }
 
+/** The issuer function's configuration (`--hosting lambda`; Lambda GetFunction). */
+export interface ObservedFunction {
+  readonly arn: string;
+  readonly role: string;
+  readonly runtime: string;
+  readonly handler: string;
+  /** Lambda's base64 SHA-256 of the deployment package. */
+  readonly codeSha256: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly tags: readonly Tag[];
+}
+
+/** The function URL (GetFunctionUrlConfig). */
+export interface ObservedFunctionUrl {
+  /** As Lambda returns it (`https://<url-id>.lambda-url.<region>.on.aws/`). */
+  readonly url: string;
+  readonly authType: string;
+  readonly allowMethods: readonly string[];
+  readonly allowOrigins: readonly string[];
+}
+
+/** Everything of `--hosting lambda` besides the bucket; undefined parts do not exist. */
+export interface ObservedIssuerFunction {
+  readonly role: ObservedRole | undefined;
+  readonly function: ObservedFunction | undefined;
+  readonly url: ObservedFunctionUrl | undefined;
+  /** The function's resource policy JSON (GetPolicy), when it has one. */
+  readonly policy: string | undefined;
+}
+
 export interface Observed {
   readonly accountId: string;
   readonly bucket: ObservedBucket;
@@ -88,6 +119,8 @@ export interface Observed {
    * the issuer this run leads to (a migration; see src/aws/plan/identity.ts).
    */
   readonly publishedIssuerProvider?: ObservedProvider | undefined;
+  /** The issuer function, its role and URL (`--hosting lambda`). */
+  readonly issuerFunction?: ObservedIssuerFunction | undefined;
 }
 
 /**
@@ -125,6 +158,14 @@ export type HostingSpec =
       readonly kind: 'self';
       readonly issuerUrl: string;
       readonly documents: SelfHostedDocuments;
+    }
+  | {
+      /**
+       * A function stsctl ships serves the documents from the private bucket behind a Lambda
+       * function URL; the issuer is the URL (src/aws/issuer-function.ts).
+       */
+      readonly kind: 'lambda';
+      readonly code: FunctionPackage;
     };
 
 export interface DesiredRole {

@@ -37,6 +37,8 @@ import type {
   HostingSpec,
   SelfHostedDocuments,
 } from './model.js';
+import { observeIssuerFunction } from './observe-issuer-function.js';
+import { issuerFunctionUrlHost } from './issuer-function.js';
 import { ownershipComment, publishedIssuer } from './plan.js';
 
 /**
@@ -364,7 +366,8 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
         : target.issuerHostPath !== undefined
           ? observeProvider(clients, target.issuerHostPath)
           : undefined;
-  const [accountId, bucket, oac, distribution, roles, earlyProvider] = await Promise.all([
+  const lambda = target.issuer && target.hosting === 'lambda';
+  const [accountId, bucket, oac, distribution, roles, earlyProvider, issuerFunction] = await Promise.all([
     observeAccount(clients),
     !target.issuer
       ? Promise.resolve(emptyBucket)
@@ -377,7 +380,12 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
       : Promise.resolve(undefined),
     mapLimit(target.roleNames, 8, (n) => observeRole(clients, n)),
     providerNow ?? Promise.resolve(undefined),
+    lambda ? observeIssuerFunction(clients, target.bucket, observeRole) : Promise.resolve(undefined),
   ]);
+  // A CloudFront or Lambda issuer is known from the distribution or the function URL.
+  const hostedAt =
+    distribution?.domainName ??
+    (issuerFunction?.url === undefined ? undefined : issuerFunctionUrlHost(issuerFunction.url.url));
   // A fleet member's issuer is `<domain>/<name>`: its provider's ARN is known from it.
   const fleetHostPath =
     fleet === undefined
@@ -394,12 +402,12 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
           )
       : providerNow !== undefined
         ? earlyProvider
-        : distribution === undefined
+        : hostedAt === undefined
           ? undefined
-          : await observeProvider(clients, distribution.domainName);
+          : await observeProvider(clients, hostedAt);
   // The provider of the issuer published today, when the run leads elsewhere (a migration).
   const published = publishedIssuer(bucket.discovery?.body);
-  const current = fleetHostPath ?? target.issuerHostPath ?? distribution?.domainName;
+  const current = fleetHostPath ?? target.issuerHostPath ?? hostedAt;
   const publishedIssuerProvider =
     published === undefined || issuerHostPath(published) === current || target.providerArn !== undefined
       ? undefined
@@ -412,5 +420,6 @@ export async function observe(clients: AwsClients, target: ObserveTarget): Promi
     provider,
     roles: new Map(target.roleNames.map((n, i) => [n, roles[i]])),
     ...(publishedIssuerProvider === undefined ? {} : { publishedIssuerProvider }),
+    ...(issuerFunction === undefined ? {} : { issuerFunction }),
   };
 }

@@ -5,6 +5,7 @@ import { planBucket, planBucketPolicy } from './plan/bucket.js';
 import { planDistribution } from './plan/distribution.js';
 import { hostingContext } from './plan/fleet.js';
 import { checkBucketRegion, planMigration } from './plan/identity.js';
+import { planIssuerFunction } from './plan/issuer-function.js';
 import { planDiscovery, planJwks, plannedIssuer } from './plan/documents.js';
 import { planProvider } from './plan/provider.js';
 import { planRoles } from './plan/roles.js';
@@ -33,6 +34,7 @@ export {
   sharedIssuerOf,
 } from './plan/fleet.js';
 export { publishedIssuer, type IssuerMigration } from './plan/identity.js';
+export { desiredFunctionConfiguration, lambdaIssuer } from './plan/issuer-function.js';
 
 /** Computes the plan. Pure. */
 export function plan(desired: Desired, observed: Observed): Plan {
@@ -53,6 +55,15 @@ export function plan(desired: Desired, observed: Observed): Plan {
   if (desired.issuer && desired.hosting.kind === 'self') {
     // The operator's server holds the documents; AWS holds only the provider (and the roles).
     changes.push(planDiscovery(ctx), planJwks(ctx), planProvider(ctx));
+  } else if (desired.issuer && desired.hosting.kind === 'lambda') {
+    // The function reads the private bucket with its role's identity policy: no bucket policy.
+    changes.push(
+      ...planBucket(ctx),
+      ...planIssuerFunction(ctx),
+      planDiscovery(ctx),
+      planJwks(ctx),
+      planProvider(ctx),
+    );
   } else if (desired.issuer) {
     // The hosting family is planned as the fleet's for a fleet member (src/aws/plan/fleet.ts).
     const hostingCtx = hostingContext(ctx);

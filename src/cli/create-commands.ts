@@ -52,7 +52,7 @@ const HELP = {
   boundary: 'ARN of IAM policy to use as the permissions boundary for created roles',
   techPreview: 'Opt into processing CredentialsRequests marked as tech-preview',
   hosting:
-    'Where the issuer is served: a public S3 bucket, a private bucket behind CloudFront, or your own server (self, with --issuer-url)',
+    'Where the issuer is served: a public S3 bucket, a private bucket behind CloudFront, a private bucket behind a Lambda function URL (lambda), or your own server (self, with --issuer-url)',
   sharedIssuer:
     'With --hosting cloudfront: join the fleet issuer <fleet> (one bucket <fleet>-oidc and one distribution for many clusters); the issuer is https://<domain>/<name>',
   issuerUrl:
@@ -66,23 +66,28 @@ function outputOption(): Option {
   return new Option('--output <format>', HELP.output).choices(['text', 'json']).default('text');
 }
 
-function hostingFrom(opts: { hosting?: string; createPrivateS3Bucket?: boolean }): Hosting | 'self' {
-  if (opts.createPrivateS3Bucket === true && opts.hosting === 'self') {
+function hostingFrom(opts: {
+  hosting?: string;
+  createPrivateS3Bucket?: boolean;
+}): Hosting | 'self' | 'lambda' {
+  if (opts.createPrivateS3Bucket === true && (opts.hosting === 'self' || opts.hosting === 'lambda')) {
     throw new StsctlError(
       'INVALID_HOSTING',
-      '--create-private-s3-bucket asks for CloudFront hosting; it does not go with --hosting self',
+      `--create-private-s3-bucket asks for CloudFront hosting; it does not go with --hosting ${opts.hosting}`,
       { path: '--create-private-s3-bucket' },
     );
   }
   if (opts.createPrivateS3Bucket === true) return 'cloudfront';
-  return opts.hosting === 'cloudfront' || opts.hosting === 'self' ? opts.hosting : 'public';
+  return opts.hosting === 'cloudfront' || opts.hosting === 'self' || opts.hosting === 'lambda'
+    ? opts.hosting
+    : 'public';
 }
 
 /**
  * The hosting of a `--dry-run`, which writes ccoctl's request files: those describe S3 and
  * CloudFront hosting only (ccoctl.md §2), so a self-hosted issuer is previewed with `stsctl plan`.
  */
-function dryRunHosting(hosting: Hosting | 'self', flags: RealRunFlags): Hosting {
+function dryRunHosting(hosting: Hosting | 'self' | 'lambda', flags: RealRunFlags): Hosting {
   if (flags.sharedIssuer !== undefined) {
     throw new StsctlError(
       'INVALID_SHARED_ISSUER',
@@ -90,10 +95,10 @@ function dryRunHosting(hosting: Hosting | 'self', flags: RealRunFlags): Hosting 
       { path: '--dry-run' },
     );
   }
-  if (hosting === 'self') {
+  if (hosting === 'self' || hosting === 'lambda') {
     throw new StsctlError(
       'INVALID_HOSTING',
-      "--dry-run writes ccoctl's S3/CloudFront request files; with --hosting self preview the run with `stsctl plan --hosting self --issuer-url …`",
+      `--dry-run writes ccoctl's S3/CloudFront request files; with --hosting ${hosting} preview the run with \`stsctl plan --hosting ${hosting}${hosting === 'self' ? ' --issuer-url …' : ''}\``,
       { path: '--dry-run' },
     );
   }
@@ -180,7 +185,9 @@ function render(result: CreateResult, format: string, command: string): string {
 }
 
 const hostingOption = (): Option =>
-  new Option('--hosting <kind>', HELP.hosting).choices(['public', 'cloudfront', 'self']).default('public');
+  new Option('--hosting <kind>', HELP.hosting)
+    .choices(['public', 'cloudfront', 'lambda', 'self'])
+    .default('public');
 const roleNameModeOption = (): Option =>
   new Option('--role-name-mode <mode>', HELP.roleNameMode).choices(['hash', 'ccoctl']).default('hash');
 

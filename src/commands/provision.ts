@@ -3,6 +3,7 @@ import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { checkCustomDomainCertificate } from '../aws/certificate.js';
 import { attachTrace, type TraceRecorder } from '../aws/trace.js';
 import { apply, type ApplyResult } from '../aws/apply.js';
+import { loadIssuerFunctionPackage, type FunctionPackage } from '../aws/issuer-function.js';
 import type { Desired, DesiredRole, HostingSpec } from '../aws/model.js';
 import { observe, type ObserveTarget } from '../aws/observe.js';
 import { plan, type Plan } from '../aws/plan.js';
@@ -65,7 +66,7 @@ export interface ProvisionOptions {
   readonly identityProviderArn?: string | undefined;
   readonly permissionsBoundaryArn?: string | undefined;
   /** Where the issuer is served; `self` needs {@link ProvisionOptions.issuerUrl}. */
-  readonly hosting: 'public' | 'cloudfront' | 'self';
+  readonly hosting: 'public' | 'cloudfront' | 'self' | 'lambda';
   /** `--issuer-url`: the operator's own issuer URL (`--hosting self` only). */
   readonly issuerUrl?: string | undefined;
   readonly customDomain?: string | undefined;
@@ -111,7 +112,11 @@ interface Prepared {
 
 const DNS_NAME_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
-function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
+function hostingSpec(
+  o: ProvisionOptions,
+  region: string,
+  lambdaCode: FunctionPackage | undefined,
+): HostingSpec {
   if (o.issuerUrl !== undefined && o.hosting !== 'self') {
     throw new StsctlError(
       'INVALID_HOSTING',
@@ -134,6 +139,7 @@ function hostingSpec(o: ProvisionOptions, region: string): HostingSpec {
     );
   }
   if (o.hosting === 'public') return { kind: 'public' };
+  if (o.hosting === 'lambda' && lambdaCode !== undefined) return { kind: 'lambda', code: lambdaCode };
   const partition = partitionForRegion(region);
   if (!partition.hasCloudFront) {
     throw new StsctlError(
@@ -247,7 +253,12 @@ async function prepare(
       );
     }
   }
-  const hosting = hostingSpec(o, region);
+  // The shipped issuer function, packaged as Lambda takes it (--hosting lambda).
+  const hosting = hostingSpec(
+    o,
+    region,
+    o.hosting === 'lambda' ? await loadIssuerFunctionPackage() : undefined,
+  );
 
   let requests: readonly CredentialsRequest[] = [];
   let skipped: readonly SkippedDocument[] = [];
@@ -350,7 +361,7 @@ async function prepare(
       ? issuerHostPath(publicS3IssuerUrl(bucket, region))
       : hosting.kind === 'self'
         ? issuerHostPath(hosting.issuerUrl)
-        : hosting.customDomain === undefined
+        : hosting.kind !== 'cloudfront' || hosting.customDomain === undefined
           ? undefined
           : o.sharedIssuer === undefined
             ? hosting.customDomain

@@ -12,7 +12,7 @@
 export type ProgressLevel = 'info' | 'warn' | 'debug';
 
 /** Issuer hosting as the events name it. */
-type Hosting = 'public' | 'cloudfront';
+type Hosting = 'public' | 'cloudfront' | 'lambda';
 
 /** Every event code and the data it carries. */
 export interface ProgressEvents {
@@ -71,6 +71,13 @@ export interface ProgressEvents {
   'distribution.deploying': { readonly id: string };
   'distribution.still-deploying': { readonly id: string; readonly elapsedMs: number };
   'distribution.deployed': { readonly id: string };
+  /** A part of `--hosting lambda` (function role, function, URL, resource policy) created or updated. */
+  'issuer-function.applied': {
+    readonly kind: string;
+    readonly id: string;
+    readonly action: 'created' | 'updated';
+    readonly fields: readonly string[];
+  };
   'discovery-document.uploaded': { readonly bucket: string; readonly key: string };
   /** A self-hosted issuer's documents written for the operator's server. */
   'issuer-documents.written': {
@@ -218,6 +225,10 @@ const RENDERING: { readonly [C in ProgressCode]: Rendering<C> } = {
   'distribution.deployed': {
     level: 'info',
     text: (d) => `CloudFront distribution with ID ${d.id} is successfully deployed`,
+  },
+  'issuer-function.applied': {
+    level: 'info',
+    text: (d) => `${d.kind} ${d.id} ${d.action}${d.fields.length > 0 ? `: ${d.fields.join(', ')}` : ''}`,
   },
   'discovery-document.uploaded': {
     level: 'info',

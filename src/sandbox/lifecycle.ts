@@ -9,6 +9,7 @@ import type { IssuerView } from '../webidentity/types.js';
 import { createSandboxCas, saveSandboxCas, type SandboxCas } from './ca.js';
 import { startEdge, type Edge, type StaticSite } from './edge.js';
 import { startGateway, type Gateway } from './gateway.js';
+import { createFunctionUrlHosts, type FunctionUrlHosts } from './function-urls.js';
 import { HostRoutes } from './host-routes.js';
 import { iamWriteHooks } from './iam-writes.js';
 import { startMoto, type MotoServer } from './moto.js';
@@ -89,6 +90,8 @@ export interface Sandbox {
   readonly resolver: SandboxResolver;
   /** Hosts served by a server of their own (a self-hosted issuer), not the edge. */
   readonly hostRoutes: HostRoutes;
+  /** Lambda function URL hosts, answered by stsctl's issuer function run in-process (function-urls.ts). */
+  readonly functionUrls: FunctionUrlHosts;
   /** Fetches issuer URLs the way STS does, from "the internet" of the sandbox. */
   readonly issuerFetcher: IssuerView;
   /** The environment that points AWS clients at the sandbox. */
@@ -160,7 +163,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     started.push(edge);
     const hostRoutes = new HostRoutes();
-    const resolver = hostRoutes.wrap(createSandboxResolver(edge));
+    const routed = hostRoutes.wrap(createSandboxResolver(edge));
+    const functionUrlClients = createAwsClients(
+      { region, endpoint: gateway.endpoint, credentials: SANDBOX_CREDENTIALS },
+      {},
+    );
+    const functionUrls = createFunctionUrlHosts({
+      clients: functionUrlClients,
+      ca: cas.sandbox,
+      hostRoutes,
+      accountId: SANDBOX_ACCOUNT_ID,
+    });
+    started.push({
+      stop: async () => {
+        await functionUrls.stop();
+        functionUrlClients.destroy();
+      },
+    });
+    // A function URL host is looked up in moto when resolved, so a URL made a moment ago resolves.
+    const resolver: SandboxResolver = {
+      connectTo: async (host, port) => {
+        if (port === 443) await functionUrls.ensure(host);
+        return routed.connectTo(host, port);
+      },
+      connectToSync: routed.connectToSync,
+    };
     const issuerFetcher = createIssuerFetcher({
       trustedCaPems: [cas.sandbox.rootPem],
       connectTo: resolver.connectTo,
@@ -198,6 +225,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sts,
       resolver,
       hostRoutes,
+      functionUrls,
       issuerFetcher,
       env: () => sandboxEnvironment(endpoints, region, caBundlePath),
       clients(clientRegion = region, clientOptions = {}) {

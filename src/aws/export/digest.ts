@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { StsctlError } from '../../core/errors.js';
-import type { Observed } from '../model.js';
+import type { Observed, ObservedRole } from '../model.js';
 import type { Change, Plan } from '../plan/types.js';
 
 /**
@@ -51,6 +51,10 @@ type ObservedState = (observed: Observed, id: string) => unknown;
  * One function per kind; a kind without one is an error, never a silently missing digest.
  */
 const OBSERVED_STATE: Readonly<Record<Change['kind'], ObservedState>> = {
+  'function-role': (o) => roleState(o.issuerFunction?.role),
+  function: (o) => o.issuerFunction?.function ?? null,
+  'function-url': (o) => o.issuerFunction?.url ?? null,
+  'function-permission': (o) => jsonValue(o.issuerFunction?.policy),
   bucket: (o) =>
     o.bucket.exists ? { region: o.bucket.region ?? null, tags: sortedTags(o.bucket.tags) } : null,
   'public-access-block': (o) => o.bucket.publicAccessBlock ?? null,
@@ -72,17 +76,18 @@ const OBSERVED_STATE: Readonly<Record<Change['kind'], ObservedState>> = {
           thumbprints: o.provider.thumbprints.map((t) => t.toUpperCase()).sort(),
           tags: sortedTags(o.provider.tags),
         },
-  role: (o, id) => {
-    const r = o.roles.get(id);
-    if (r === undefined) return null;
-    return {
-      ...r,
-      trustPolicy: jsonValue(r.trustPolicy),
-      inlinePolicy: jsonValue(r.inlinePolicy),
-      tags: sortedTags(r.tags),
-    };
-  },
+  role: (o, id) => roleState(o.roles.get(id)),
 };
+
+function roleState(r: ObservedRole | undefined): unknown {
+  if (r === undefined) return null;
+  return {
+    ...r,
+    trustPolicy: jsonValue(r.trustPolicy),
+    inlinePolicy: jsonValue(r.inlinePolicy),
+    tags: sortedTags(r.tags),
+  };
+}
 
 function sortedTags(tags: readonly { Key: string; Value: string }[]): string[] {
   return tags.map((t) => `${t.Key}=${t.Value}`).sort();

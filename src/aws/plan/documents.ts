@@ -5,6 +5,7 @@ import { jsonDiff, parseJson } from '../json-diff.js';
 import type { Desired, Observed } from '../model.js';
 import { change, jsonFields } from './fields.js';
 import { documentPrefix, fleetMemberIssuer } from './fleet.js';
+import { lambdaIssuer } from './issuer-function.js';
 import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } from './types.js';
 
 /** The issuer documents: the discovery document and the JWKS (`keys.json`). Pure. */
@@ -13,6 +14,8 @@ import { KNOWN_AFTER_APPLY, type Change, type FieldChange, type PlanContext } fr
 export function plannedIssuer(desired: Desired, observed: Observed): string | undefined {
   if (desired.hosting.kind === 'public') return publicS3IssuerUrl(desired.bucket, desired.region);
   if (desired.hosting.kind === 'self') return desired.hosting.issuerUrl;
+  // The function URL's host is chosen by Lambda: known once the URL config exists.
+  if (desired.hosting.kind === 'lambda') return lambdaIssuer(observed);
   const base =
     desired.hosting.customDomain !== undefined
       ? `https://${desired.hosting.customDomain}`

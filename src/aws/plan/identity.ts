@@ -62,7 +62,11 @@ export function planMigration(
   if (!desired.issuer) return undefined;
   const from = publishedIssuer(observed.bucket.discovery?.body);
   if (from === undefined || from === issuer) return undefined;
-  const to = issuer ?? '(a new CloudFront domain, known after apply)';
+  const to =
+    issuer ??
+    (desired.hosting.kind === 'lambda'
+      ? '(a new Lambda function URL, known after apply)'
+      : '(a new CloudFront domain, known after apply)');
   const previousProviderArn = observed.publishedIssuerProvider?.arn;
   const consequences = [
     `the discovery document is rewritten to ${to}: tokens the cluster signs must carry that issuer (its Authentication serviceAccountIssuer changes; the manifests are rewritten)`,
@@ -72,7 +76,7 @@ export function planMigration(
       : `the IAM OIDC provider ${previousProviderArn} of ${from} is kept (delete it once no token of ${from} is in use)`,
     'the published keys are kept in keys.json (merged by kid)',
   ];
-  if (desired.hosting.kind === 'cloudfront' && from.includes('.s3.'))
+  if ((desired.hosting.kind === 'cloudfront' || desired.hosting.kind === 'lambda') && from.includes('.s3.'))
     consequences.push(`the bucket becomes private: ${from} is no longer served`);
   return { from, to: issuer, previousProviderArn, consequences };
 }

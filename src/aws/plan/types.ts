@@ -19,7 +19,11 @@ export type ResourceKind =
   | 'discovery-document'
   | 'jwks'
   | 'oidc-provider'
-  | 'role';
+  | 'role'
+  | 'function-role'
+  | 'function'
+  | 'function-url'
+  | 'function-permission';
 
 /** The distribution settings stsctl manages (src/aws/cloudfront-config.ts writes them). */
 export const DISTRIBUTION_ATTRIBUTES = [
@@ -49,7 +53,12 @@ export type FieldAttribute =
   | 'trustPolicy'
   | 'inlinePolicy'
   | 'permissionsBoundary'
-  | 'description';
+  | 'description'
+  | 'code'
+  | 'configuration'
+  | 'authType'
+  | 'cors'
+  | 'statement';
 
 export interface FieldChange {
   /** The machine key of what differs. */

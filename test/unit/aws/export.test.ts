@@ -111,14 +111,14 @@ test('a kind the exporters have no renderer for is an error, never a silently in
   const p = plan(d, o);
   const odd = {
     ...p,
-    changes: [...p.changes, { kind: 'function-url', id: 'x', action: 'create', fields: [], notes: [] }],
+    changes: [...p.changes, { kind: 'message-queue', id: 'x', action: 'create', fields: [], notes: [] }],
   } as unknown as Plan;
   const s = exportSubject(d, o, p);
   for (const render of [renderAwsCliScript, renderCloudFormation])
     assert.throws(
       () => render(s, odd, OPTIONS),
       (e: unknown) =>
-        isStsctlError(e) && e.code === 'EXPORT_UNKNOWN_KIND' && /"function-url" \(x\)/.test(e.message),
+        isStsctlError(e) && e.code === 'EXPORT_UNKNOWN_KIND' && /"message-queue" \(x\)/.test(e.message),
     );
 });
 

@@ -1,0 +1,240 @@
+import {
+  CreateRoleCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StsctlError } from '../../core/errors.js';
+import { partitionForRegion, type PartitionId } from '../../core/partitions.js';
+import { awsCall, awsFailure, isAwsError } from '../errors.js';
+import {
+  FUNCTION_URL_AUTH_TYPE,
+  FUNCTION_URL_CORS,
+  ISSUER_BUCKET_VARIABLE,
+  ISSUER_FUNCTION_HANDLER,
+  ISSUER_FUNCTION_RUNTIME,
+  PUBLIC_URL_STATEMENTS,
+  issuerFunctionName,
+  issuerFunctionPolicy,
+  issuerFunctionTrustPolicy,
+} from '../issuer-function.js';
+import type { Observed, ObservedIssuerFunction } from '../model.js';
+import { observeIssuerFunction } from '../observe-issuer-function.js';
+import { observeRole } from '../observe.js';
+import { desiredFunctionConfiguration } from '../plan/issuer-function.js';
+import { findChange, isPending, touches, type Change, type Plan } from '../plan.js';
+import { awsTags, type AppliedLog, type ApplyOptions } from './types.js';
+
+/**
+ * Applies `--hosting lambda`: the execution role, then the function (which names the role), then
+ * its URL and the resource-policy statements that open the URL. Returns what is there afterwards,
+ * so the issuer (the URL) is known for the next stage.
+ */
+
+function tagRecord(tags: readonly { Key: string; Value: string }[]): Record<string, string> {
+  return Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+}
+
+function report(o: ApplyOptions, c: Change, applied: AppliedLog): void {
+  o.reporter.emit('issuer-function.applied', {
+    kind: c.kind,
+    id: c.id,
+    action: c.action === 'create' ? 'created' : 'updated',
+    fields: [...new Set(c.fields.map((f) => f.field))],
+  });
+  applied.push(c);
+}
+
+async function applyFunctionRole(o: ApplyOptions, p: Plan, applied: AppliedLog): Promise<void> {
+  const { clients, desired } = o;
+  const c = findChange(p, 'function-role');
+  if (!isPending(c)) return;
+  const name = issuerFunctionName(desired.bucket);
+  const trust = JSON.stringify(issuerFunctionTrustPolicy());
+  const policy = JSON.stringify(
+    issuerFunctionPolicy(partitionOf(o), desired.region, p.accountId, desired.bucket, name),
+  );
+  if (c.action === 'create') {
+    await awsCall(`creating role ${name}`, () =>
+      clients.iam.send(
+        new CreateRoleCommand({
+          RoleName: name,
+          Description: `Execution role of the OIDC issuer function of ${desired.name} (stsctl --hosting lambda)`,
+          AssumeRolePolicyDocument: trust,
+          Tags: awsTags(desired.tags),
+        }),
+      ),
+    );
+  } else {
+    if (touches(c, 'trustPolicy'))
+      await awsCall(`updating the trust policy of ${name}`, () =>
+        clients.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: trust })),
+      );
+    if (touches(c, 'tags'))
+      await awsCall(`tagging role ${name}`, () =>
+        clients.iam.send(new TagRoleCommand({ RoleName: name, Tags: awsTags(desired.tags) })),
+      );
+  }
+  if (c.action === 'create' || touches(c, 'inlinePolicy'))
+    await awsCall(`putting the inline policy of ${name}`, () =>
+      clients.iam.send(
+        new PutRolePolicyCommand({ RoleName: name, PolicyName: name, PolicyDocument: policy }),
+      ),
+    );
+  report(o, c, applied);
+}
+
+function partitionOf(o: ApplyOptions): PartitionId {
+  return partitionForRegion(o.desired.region).id;
+}
+
+/**
+ * Waits until Lambda accepts another change to the function: `State` Active and no update in
+ * progress (the `function_active_v2` / `function_updated_v2` waiters' conditions; Lambda answers
+ * ResourceConflictException to a change made before).
+ */
+async function waitForFunction(o: ApplyOptions, name: string): Promise<void> {
+  const deadline = Date.now() + (o.deployTimeoutMs ?? 5 * 60_000);
+  for (let pause = 250; ; pause = Math.min(pause * 2, 5000)) {
+    const got = await awsCall(`reading Lambda function ${name}`, () => o.clients.lambda.getFunction(name));
+    const c = got.Configuration;
+    if (c?.State === 'Failed' || c?.LastUpdateStatus === 'Failed')
+      throw new StsctlError(
+        'AWS_FAILURE',
+        `the Lambda function ${name} failed to deploy (State ${c.State ?? ''})`,
+      );
+    if ((c?.State ?? 'Active') === 'Active' && c?.LastUpdateStatus !== 'InProgress') return;
+    if (Date.now() + pause > deadline)
+      throw new StsctlError('AWS_FAILURE', `the Lambda function ${name} is still ${c?.State ?? 'pending'}`);
+    await sleep(pause, undefined, o.signal === undefined ? {} : { signal: o.signal });
+  }
+}
+
+async function createFunction(o: ApplyOptions, p: Plan, name: string): Promise<void> {
+  const { clients, desired } = o;
+  if (desired.hosting.kind !== 'lambda') return;
+  const config = desiredFunctionConfiguration(desired, partitionOf(o), p.accountId);
+  const deadline = Date.now() + (o.consistencyTimeoutMs ?? 60_000);
+  for (let pause = 500; ; pause = Math.min(pause * 2, 5000)) {
+    try {
+      await clients.lambda.createFunction({
+        FunctionName: name,
+        Runtime: ISSUER_FUNCTION_RUNTIME,
+        Role: config.Role,
+        Handler: ISSUER_FUNCTION_HANDLER,
+        Description: `OIDC issuer of ${desired.name}: serves its discovery document and JWKS (stsctl)`,
+        ZipFile: desired.hosting.code.zip,
+        Environment: { [ISSUER_BUCKET_VARIABLE]: desired.bucket },
+        Tags: tagRecord(desired.tags),
+      });
+      return;
+    } catch (e) {
+      // IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda
+      // yet ("The role defined for the function cannot be assumed by Lambda").
+      if (isAwsError(e, 'InvalidParameterValueException') && Date.now() + pause < deadline) {
+        await sleep(pause);
+        continue;
+      }
+      if (isAwsError(e, 'ResourceConflictException')) return; // created by a run killed before it said so
+      throw awsFailure(`creating Lambda function ${name}`, e);
+    }
+  }
+}
+
+async function applyFunction(
+  o: ApplyOptions,
+  p: Plan,
+  applied: AppliedLog,
+  arn: string | undefined,
+): Promise<void> {
+  const { clients, desired } = o;
+  const c = findChange(p, 'function');
+  if (!isPending(c) || desired.hosting.kind !== 'lambda') return;
+  const name = issuerFunctionName(desired.bucket);
+  if (c.action === 'create') {
+    await createFunction(o, p, name);
+  } else {
+    const code = desired.hosting.code;
+    if (touches(c, 'code')) {
+      await waitForFunction(o, name);
+      await awsCall(`updating the code of ${name}`, () => clients.lambda.updateFunctionCode(name, code.zip));
+    }
+    if (touches(c, 'configuration')) {
+      await waitForFunction(o, name);
+      const config = desiredFunctionConfiguration(desired, partitionOf(o), p.accountId);
+      await awsCall(`updating the configuration of ${name}`, () =>
+        clients.lambda.updateFunctionConfiguration(name, {
+          Role: config.Role,
+          Handler: ISSUER_FUNCTION_HANDLER,
+          Runtime: ISSUER_FUNCTION_RUNTIME,
+          Environment: { [ISSUER_BUCKET_VARIABLE]: desired.bucket },
+        }),
+      );
+    }
+    if (touches(c, 'tags')) {
+      await awsCall(`tagging ${name}`, () =>
+        clients.lambda.tagResource(arn ?? name, tagRecord(desired.tags)),
+      );
+    }
+  }
+  await waitForFunction(o, name);
+  report(o, c, applied);
+}
+
+async function applyFunctionUrl(o: ApplyOptions, p: Plan, applied: AppliedLog): Promise<void> {
+  const c = findChange(p, 'function-url');
+  if (!isPending(c)) return;
+  const name = issuerFunctionName(o.desired.bucket);
+  const config = {
+    AuthType: FUNCTION_URL_AUTH_TYPE,
+    Cors: {
+      AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
+      AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
+    },
+  };
+  await awsCall(`${c.action === 'create' ? 'creating' : 'updating'} the function URL of ${name}`, () =>
+    c.action === 'create'
+      ? o.clients.lambda.createFunctionUrlConfig(name, config)
+      : o.clients.lambda.updateFunctionUrlConfig(name, config),
+  );
+  report(o, c, applied);
+}
+
+async function applyPermissions(o: ApplyOptions, p: Plan, applied: AppliedLog): Promise<void> {
+  const name = issuerFunctionName(o.desired.bucket);
+  for (const want of PUBLIC_URL_STATEMENTS) {
+    const c = findChange(p, 'function-permission', `${name}/${want.sid}`);
+    if (!isPending(c)) continue;
+    // A statement cannot be edited: a differing one is removed and added again.
+    if (c.action === 'update')
+      await awsCall(`removing statement ${want.sid} of ${name}`, () =>
+        o.clients.lambda.removePermission(name, want.sid),
+      );
+    await awsCall(`adding statement ${want.sid} to ${name}`, () =>
+      o.clients.lambda.addPermission(name, {
+        StatementId: want.sid,
+        Action: want.action,
+        Principal: want.principal,
+        ...(want.functionUrlAuthType === undefined ? {} : { FunctionUrlAuthType: want.functionUrlAuthType }),
+        ...(want.invokedViaFunctionUrl === undefined ? {} : { InvokedViaFunctionUrl: true }),
+      }),
+    );
+    report(o, c, applied);
+  }
+}
+
+/** The whole family, in dependency order; returns it as observed afterwards. */
+export async function applyIssuerFunction(
+  o: ApplyOptions,
+  obs: Observed,
+  p: Plan,
+  applied: AppliedLog,
+): Promise<ObservedIssuerFunction | undefined> {
+  if (o.desired.hosting.kind !== 'lambda') return undefined;
+  await applyFunctionRole(o, p, applied);
+  await applyFunction(o, p, applied, obs.issuerFunction?.function?.arn);
+  await applyFunctionUrl(o, p, applied);
+  await applyPermissions(o, p, applied);
+  return observeIssuerFunction(o.clients, o.desired.bucket, observeRole);
+}
