@@ -247,43 +247,62 @@ async function deleteBucketFamily(o: DeleteOptions, log: DeletionLog): Promise<v
   });
 }
 
-/** 3–4. CloudFront: the distribution (disable, wait, delete), its OAC, and ccoctl's OAI. */
-async function deleteCloudFrontFamily(o: DeleteOptions, log: DeletionLog): Promise<void> {
-  const { clients, name, reporter } = o;
-  const bucket = bucketName(name);
-  await log.safely('distribution', 'reading CloudFront distributions', async () => {
-    const dist = await observeDistribution(clients, name, bucket, o.region);
-    if (dist === undefined || !owned(dist.tags, name)) return;
-    await log.attempt({ kind: 'distribution', id: dist.id }, async () => {
-      const config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
-      if (config.DistributionConfig?.Enabled === true) {
-        await clients.cloudfront.send(
-          new UpdateDistributionCommand({
-            Id: dist.id,
-            IfMatch: config.ETag,
-            DistributionConfig: { ...config.DistributionConfig, Enabled: false },
-          }),
-        );
-        reporter.emit('distribution.disabled', { id: dist.id });
-      }
-      // CloudFront deletes only a disabled distribution whose last change is deployed (DeleteDistribution).
-      await waitForDistribution(clients, dist.id, reporter, {
-        deployTimeoutMs: o.deployTimeoutMs,
-        maxPollMs: o.maxPollMs,
-        signal: o.signal,
-      });
-      const latest = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
-      await clients.cloudfront.send(new DeleteDistributionCommand({ Id: dist.id, IfMatch: latest.ETag }));
+/**
+ * Disables a distribution, waits until that change is deployed, then deletes it: CloudFront
+ * deletes only a disabled distribution whose last change is deployed (DeleteDistribution).
+ */
+export async function deleteDistribution(o: DeleteOptions, log: DeletionLog, id: string): Promise<void> {
+  const { clients, reporter } = o;
+  await log.attempt({ kind: 'distribution', id }, async () => {
+    const config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: id }));
+    if (config.DistributionConfig?.Enabled === true) {
+      await clients.cloudfront.send(
+        new UpdateDistributionCommand({
+          Id: id,
+          IfMatch: config.ETag,
+          DistributionConfig: { ...config.DistributionConfig, Enabled: false },
+        }),
+      );
+      reporter.emit('distribution.disabled', { id });
+    }
+    await waitForDistribution(clients, id, reporter, {
+      deployTimeoutMs: o.deployTimeoutMs,
+      maxPollMs: o.maxPollMs,
+      signal: o.signal,
     });
+    const latest = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: id }));
+    await clients.cloudfront.send(new DeleteDistributionCommand({ Id: id, IfMatch: latest.ETag }));
   });
+}
+
+/** Deletes the origin access control of `bucket` when its description says `owner` owns it. */
+export async function deleteOriginAccessControl(
+  o: DeleteOptions,
+  log: DeletionLog,
+  bucket: string,
+  owner: string,
+): Promise<void> {
+  const { clients } = o;
   await log.safely('origin-access-control', 'reading CloudFront origin access controls', async () => {
     const oac = await observeOriginAccessControl(clients, bucket);
-    if (oac === undefined || oac.description !== ownershipComment(name)) return;
+    if (oac === undefined || oac.description !== ownershipComment(owner)) return;
     await log.attempt({ kind: 'origin-access-control', id: oac.id }, async () => {
       const got = await clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: oac.id }));
       await clients.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac.id, IfMatch: got.ETag }));
     });
   });
+}
+
+/** 3–4. CloudFront: the distribution (disable, wait, delete), its OAC, and ccoctl's OAI. */
+async function deleteCloudFrontFamily(o: DeleteOptions, log: DeletionLog): Promise<void> {
+  const { clients, name } = o;
+  const bucket = bucketName(name);
+  await log.safely('distribution', 'reading CloudFront distributions', async () => {
+    const dist = await observeDistribution(clients, name, bucket, o.region);
+    if (dist === undefined || !owned(dist.tags, name)) return;
+    await deleteDistribution(o, log, dist.id);
+  });
+  await deleteOriginAccessControl(o, log, bucket, name);
   // ccoctl's OAI: after the distribution, which would otherwise keep it in use.
   await log.safely('origin-access-identity', 'listing CloudFront origin access identities', async () => {
     const ids: string[] = [];

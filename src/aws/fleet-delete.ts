@@ -1,10 +1,3 @@
-import {
-  DeleteDistributionCommand,
-  DeleteOriginAccessControlCommand,
-  GetDistributionConfigCommand,
-  GetOriginAccessControlCommand,
-  UpdateDistributionCommand,
-} from '@aws-sdk/client-cloudfront';
 import { DeleteOpenIDConnectProviderCommand, GetOpenIDConnectProviderCommand } from '@aws-sdk/client-iam';
 import {
   DeleteBucketCommand,
@@ -15,9 +8,10 @@ import {
 import { issuerHostPath } from '../core/issuer.js';
 import { oidcProviderArn, partitionForRegion } from '../core/partitions.js';
 import type { AwsClients } from './clients.js';
-import { waitForDistribution } from './cloudfront-wait.js';
 import {
   DeletionLog,
+  deleteDistribution,
+  deleteOriginAccessControl,
   deleteProviders,
   deleteRoles,
   owned,
@@ -26,8 +20,8 @@ import {
 } from './delete.js';
 import { IAM_NOT_FOUND, awsCall } from './errors.js';
 import { listFleetPrefixes, memberPublishedIssuer, observeFleetHosting, type FleetHosting } from './fleet.js';
-import { observeAccount, observeOriginAccessControl } from './observe.js';
-import { isFleetTagged, ownershipComment } from './plan.js';
+import { observeAccount } from './observe.js';
+import { isFleetTagged } from './plan.js';
 
 /**
  * `delete --name <cluster> --shared-issuer <fleet>`: removes one member of a fleet issuer — its
@@ -158,37 +152,8 @@ async function deleteFleetHosting(
     );
   });
   const dist = hosting.distribution;
-  if (dist !== undefined && isFleetTagged(dist.tags, o.fleet)) {
-    await log.attempt({ kind: 'distribution', id: dist.id }, async () => {
-      const config = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
-      if (config.DistributionConfig?.Enabled === true) {
-        await clients.cloudfront.send(
-          new UpdateDistributionCommand({
-            Id: dist.id,
-            IfMatch: config.ETag,
-            DistributionConfig: { ...config.DistributionConfig, Enabled: false },
-          }),
-        );
-        reporter.emit('distribution.disabled', { id: dist.id });
-      }
-      // CloudFront deletes only a disabled distribution whose last change is deployed (DeleteDistribution).
-      await waitForDistribution(clients, dist.id, reporter, {
-        deployTimeoutMs: o.deployTimeoutMs,
-        maxPollMs: o.maxPollMs,
-        signal: o.signal,
-      });
-      const latest = await clients.cloudfront.send(new GetDistributionConfigCommand({ Id: dist.id }));
-      await clients.cloudfront.send(new DeleteDistributionCommand({ Id: dist.id, IfMatch: latest.ETag }));
-    });
-  }
-  await log.safely('origin-access-control', 'reading CloudFront origin access controls', async () => {
-    const oac = await observeOriginAccessControl(clients, bucket);
-    if (oac === undefined || oac.description !== ownershipComment(o.fleet)) return;
-    await log.attempt({ kind: 'origin-access-control', id: oac.id }, async () => {
-      const got = await clients.cloudfront.send(new GetOriginAccessControlCommand({ Id: oac.id }));
-      await clients.cloudfront.send(new DeleteOriginAccessControlCommand({ Id: oac.id, IfMatch: got.ETag }));
-    });
-  });
+  if (dist !== undefined && isFleetTagged(dist.tags, o.fleet)) await deleteDistribution(o, log, dist.id);
+  await deleteOriginAccessControl(o, log, bucket, o.fleet);
 }
 
 /** Deletes (or with `dryRun` lists) one member of a fleet, and the fleet's hosting when asked. */

@@ -397,22 +397,21 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
       const trace = await traceFor(ctx, opts);
       const { previewPlan, exportPlan } = await load.provision();
       const { renderPlanJson, renderPlanText } = await load.render();
+      // The same options whether the plan is shown or exported: what is reviewed is what is run.
+      const planOptions: ProvisionOptions = {
+        ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
+        scope: 'all',
+        issuerUrl: opts.issuerUrl,
+        sharedIssuer: opts.sharedIssuer,
+        customDomain: opts.customDomain,
+        acmCertificateArn: opts.acmCertificateArn,
+        forceKeys: opts.force === true,
+        profile: opts.profile,
+        migrateIssuer: opts.migrateIssuer === true,
+      };
+      const deps = { ...(trace === undefined ? {} : { trace }), env: ctx.io.env };
       if (opts.export !== undefined) {
-        const exported = await exportPlan(
-          {
-            ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
-            scope: 'all',
-            issuerUrl: opts.issuerUrl,
-            sharedIssuer: opts.sharedIssuer,
-            customDomain: opts.customDomain,
-            acmCertificateArn: opts.acmCertificateArn,
-            forceKeys: opts.force === true,
-            profile: opts.profile,
-            migrateIssuer: opts.migrateIssuer === true,
-          },
-          ctx.reporter(),
-          { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
-        );
+        const exported = await exportPlan(planOptions, ctx.reporter(), deps);
         const x = await load.export();
         const options = {
           planHash: x.planHash(JSON.parse(renderPlanJson(exported.plan)) as unknown),
@@ -430,21 +429,7 @@ export function addPlanAndDeleteCommands(program: Command, ctx: Context): void {
           throw new CliExit(2);
         return;
       }
-      const p = await previewPlan(
-        {
-          ...createAllBase(ctx, { ...opts, dryRun: false }, outputDir),
-          scope: 'all',
-          issuerUrl: opts.issuerUrl,
-          sharedIssuer: opts.sharedIssuer,
-          customDomain: opts.customDomain,
-          acmCertificateArn: opts.acmCertificateArn,
-          forceKeys: opts.force === true,
-          profile: opts.profile,
-          migrateIssuer: opts.migrateIssuer === true,
-        },
-        ctx.reporter(),
-        { ...(trace === undefined ? {} : { trace }), env: ctx.io.env },
-      );
+      const p = await previewPlan(planOptions, ctx.reporter(), deps);
       ctx.io.stdout.write(opts.output === 'json' ? renderPlanJson(p) : renderPlanText(p));
       if (opts.detailedExitcode && p.changes.some((c) => c.action !== 'unchanged')) throw new CliExit(2);
     },
