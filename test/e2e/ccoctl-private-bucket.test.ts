@@ -1,8 +1,7 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateCloudFrontOriginAccessIdentityCommand,
@@ -22,8 +21,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { buildJwks, readPrivateKeyPem, renderDiscoveryDocument, renderJwks } from '../../src/core/index.js';
 import { mintServiceAccountToken } from '../../src/core/tokens.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
 import { sdkAssume } from '../helpers/web-identity.js';
 
@@ -41,14 +41,8 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-ccoctl-oai-'));
-  sb = await startSandbox({ region: REGION, stateDir: join(tmp, 'sandbox'), issuerCacheTtlMs: 0 });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
+cliSandbox('stsctl-ccoctl-oai-', { region: REGION, issuerCacheTtlMs: 0 }, (box) => {
+  ({ sb, tmp, env } = box);
 });
 
 /** What ccoctl's create-identity-provider --create-private-s3-bucket leaves behind. */

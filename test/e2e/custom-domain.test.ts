@@ -1,14 +1,14 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ListOpenIDConnectProvidersCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { ListDistributionsCommand } from '@aws-sdk/client-cloudfront';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
 import { importSandboxCertificate } from '../helpers/acm.js';
 
 /** `stsctl create-all --custom-domain` as a user runs it on the sandbox (environment of `sandbox env`). */
@@ -17,20 +17,17 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-custom-domain-'));
-  sb = await startSandbox({
+cliSandbox(
+  'stsctl-e2e-custom-domain-',
+  {
     region: 'us-east-1',
-    stateDir: join(tmp, 'sandbox'),
     issuerCacheTtlMs: 0,
     fetchBudgetMs: 30_000,
-  });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+  },
+  (box) => {
+    ({ sb, tmp, env } = box);
+  },
+);
 
 const importCertificate = (names: string[], region = 'us-east-1'): Promise<string> =>
   importSandboxCertificate({

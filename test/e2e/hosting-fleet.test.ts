@@ -1,10 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
 
 /**
@@ -15,18 +14,11 @@ import { CREDREQS } from '../helpers/repo.js';
 
 const REGION = 'us-east-1';
 const FLEET = 'clifleet';
-let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-hosting-fleet-'));
-  sb = await startSandbox({ region: REGION, stateDir: join(tmp, 'sandbox'), issuerCacheTtlMs: 0 });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
+cliSandbox('stsctl-hosting-fleet-', { region: REGION, issuerCacheTtlMs: 0 }, (box) => {
+  ({ tmp, env } = box);
 });
 
 const createAll = (name: string, ...extra: string[]): string[] => [

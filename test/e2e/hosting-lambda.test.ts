@@ -1,11 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
 
 /** `--hosting lambda` through the built CLI: the refusals, then create-all → plan → delete in the sandbox. */
 
@@ -13,20 +13,17 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-lambda-'));
-  sb = await startSandbox({
+cliSandbox(
+  'stsctl-e2e-lambda-',
+  {
     region: 'us-east-1',
-    stateDir: join(tmp, 'sandbox'),
     issuerCacheTtlMs: 0,
     fetchBudgetMs: 30_000,
-  });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+  },
+  (box) => {
+    ({ sb, tmp, env } = box);
+  },
+);
 
 const flags = (name: string, out: string): string[] => [
   '--name',

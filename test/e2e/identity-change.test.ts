@@ -1,32 +1,27 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
 
 /** The built CLI refuses a silent issuer change (exit 2, nothing changed) and makes it with --migrate-issuer. */
 
-let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-identity-'));
-  sb = await startSandbox({
+cliSandbox(
+  'stsctl-e2e-identity-',
+  {
     region: 'us-east-1',
-    stateDir: join(tmp, 'sandbox'),
     issuerCacheTtlMs: 0,
     fetchBudgetMs: 30_000,
-  });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+  },
+  (box) => {
+    ({ tmp, env } = box);
+  },
+);
 
 test('create-all on a public cluster with --hosting cloudfront: plan shows the migration, the run exits 2, --migrate-issuer moves it', async () => {
   const out = join(tmp, 'mig');

@@ -1,12 +1,11 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CLI, CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
 
 /**
  * Ctrl-C (SIGINT) and SIGTERM stop a real run at once, with exit 130 / 143 and a line saying what
@@ -18,20 +17,17 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-interrupt-'));
-  sb = await startSandbox({
+cliSandbox(
+  'stsctl-e2e-interrupt-',
+  {
     region: 'us-east-1',
-    stateDir: join(tmp, 'sandbox'),
     inProgressMs: 10 * 60_000,
     issuerCacheTtlMs: 0,
-  });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+  },
+  (box) => {
+    ({ sb, tmp, env } = box);
+  },
+);
 
 const flags = (name: string): string[] => [
   '--name',

@@ -1,26 +1,17 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
 
 /** `stsctl plan --detailed-exitcode` for CI: 0 nothing to change, 2 changes, 1 any error. */
 
-let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-plan-exit-'));
-  sb = await startSandbox({ region: 'us-east-1', stateDir: join(tmp, 'sandbox') });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
+cliSandbox('stsctl-e2e-plan-exit-', { region: 'us-east-1' }, (box) => {
+  ({ tmp, env } = box);
 });
 
 const flags = (region = 'us-east-1'): string[] => [

@@ -1,12 +1,12 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CLI, CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
 
 /** The built CLI against the sandbox, configured only through the environment `sandbox env` prints. */
 
@@ -14,20 +14,17 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-provision-'));
-  sb = await startSandbox({
+cliSandbox(
+  'stsctl-e2e-provision-',
+  {
     region: 'us-east-1',
-    stateDir: join(tmp, 'sandbox'),
     issuerCacheTtlMs: 0,
     fetchBudgetMs: 30_000,
-  });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+  },
+  (box) => {
+    ({ sb, tmp, env } = box);
+  },
+);
 
 const flags = (name: string, out: string): string[] => [
   '--name',

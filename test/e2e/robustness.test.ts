@@ -1,13 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { ListRolesCommand } from '@aws-sdk/client-iam';
 import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
 
 /** Problems a user can fix are found before anything is changed, with one clear error. */
 
@@ -15,14 +15,8 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-e2e-robust-'));
-  sb = await startSandbox({ region: 'us-east-1', stateDir: join(tmp, 'sandbox') });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
+cliSandbox('stsctl-e2e-robust-', { region: 'us-east-1' }, (box) => {
+  ({ sb, tmp, env } = box);
 });
 
 test('delete without AWS credentials fails at once with a credentials error, not "nothing to delete"', async () => {

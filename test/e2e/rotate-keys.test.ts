@@ -1,13 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { readPrivateKeyPem, readPublicKeyPem, type PrivateKeyInfo } from '../../src/core/keys.js';
 import { mintServiceAccountToken } from '../../src/core/tokens.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/lifecycle.js';
-import { runStsctl, sandboxCliEnv } from '../helpers/cli.js';
+import { type Sandbox } from '../../src/sandbox/lifecycle.js';
+import { runStsctl } from '../helpers/cli.js';
+import { cliSandbox } from '../helpers/cli-sandbox.js';
 import { CREDREQS } from '../helpers/repo.js';
 import { sdkAssume } from '../helpers/web-identity.js';
 
@@ -20,14 +20,8 @@ let sb: Sandbox;
 let tmp: string;
 let env: NodeJS.ProcessEnv;
 
-before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'stsctl-rotate-'));
-  sb = await startSandbox({ region: REGION, stateDir: join(tmp, 'sandbox'), issuerCacheTtlMs: 0 });
-  env = sandboxCliEnv(sb.env(), tmp);
-});
-after(async () => {
-  await sb.stop();
-  rmSync(tmp, { recursive: true, force: true });
+cliSandbox('stsctl-rotate-', { region: REGION, issuerCacheTtlMs: 0 }, (box) => {
+  ({ sb, tmp, env } = box);
 });
 
 const ISSUER = `https://${NAME}-oidc.s3.${REGION}.amazonaws.com`;
