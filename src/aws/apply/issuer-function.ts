@@ -28,7 +28,9 @@ import {
   ISSUER_FUNCTION_HANDLER,
   ISSUER_FUNCTION_RUNTIME,
   PUBLIC_URL_STATEMENTS,
+  issuerFunctionDescription,
   issuerFunctionName,
+  issuerFunctionRoleDescription,
   issuerFunctionPolicy,
   issuerFunctionTrustPolicy,
 } from '../issuer-function.js';
@@ -73,7 +75,7 @@ async function applyFunctionRole(o: ApplyOptions, p: Plan, applied: AppliedLog):
       clients.iam.send(
         new CreateRoleCommand({
           RoleName: name,
-          Description: `Execution role of the OIDC issuer function of ${desired.name} (stsctl --hosting lambda)`,
+          Description: issuerFunctionRoleDescription(desired.name),
           AssumeRolePolicyDocument: trust,
           Tags: awsTags(desired.tags),
         }),
@@ -144,7 +146,7 @@ async function createFunction(o: ApplyOptions, p: Plan, name: string): Promise<v
           Runtime: ISSUER_FUNCTION_RUNTIME,
           Role: config.Role,
           Handler: ISSUER_FUNCTION_HANDLER,
-          Description: `OIDC issuer of ${desired.name}: serves its discovery document and JWKS (stsctl)`,
+          Description: issuerFunctionDescription(desired.name),
           Code: { ZipFile: desired.hosting.code.zip },
           Environment: { Variables: { [ISSUER_BUCKET_VARIABLE]: desired.bucket } },
           Tags: tagRecord(desired.tags),
