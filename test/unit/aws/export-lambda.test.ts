@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plan } from '../../../src/aws/plan.js';
-import { exportSubject, renderAwsCliScript } from '../../../src/aws/export/index.js';
+import { exportSubject, renderAwsCliScript, renderCloudFormation } from '../../../src/aws/export/index.js';
 import { functionPackage } from '../../../src/aws/issuer-function.js';
 import type { Desired, Observed, ObservedIssuerFunction } from '../../../src/aws/model.js';
 
@@ -189,5 +189,57 @@ describe('--export aws-cli with --hosting lambda', () => {
     // The URL is known: the issuer is a value, not captured.
     assert.match(script, /ISSUER_HOST='u1\.lambda-url\.us-east-1\.on\.aws'/);
     assert.ok(!script.includes('FUNCTION_URL='));
+  });
+});
+
+describe('--export cloudformation with --hosting lambda', () => {
+  const o = observed();
+  const p = plan(desired, o);
+  const t = renderCloudFormation(exportSubject(desired, o, p), p, OPTIONS);
+
+  it('holds the role, the function from an S3 package, its URL and both permissions', () => {
+    for (const want of [
+      'IssuerFunctionRole:\n    Type: "AWS::IAM::Role"',
+      'IssuerFunction:\n    Type: "AWS::Lambda::Function"',
+      'IssuerFunctionUrl:\n    Type: "AWS::Lambda::Url"',
+      'PermissionFunctionURLAllowPublicAccess:\n    Type: "AWS::Lambda::Permission"',
+      'PermissionFunctionURLInvokeAllowPublicAccess:\n    Type: "AWS::Lambda::Permission"',
+      'FunctionUrlAuthType: "NONE"',
+      'InvokedViaFunctionUrl: true',
+      'Runtime: "nodejs22.x"',
+      'Handler: "index.handler"',
+      'ISSUER_BUCKET: "c-oidc"',
+      'Ref: "FunctionCodeS3Bucket"',
+      'AuthType: "NONE"',
+    ])
+      assert.ok(t.includes(want), want);
+    // Never inline: CloudFormation would write the ES module as index.js (CommonJS).
+    assert.ok(!t.includes('ZipFile'));
+    assert.ok(!t.includes('Lambda function URL hosting'), 'nothing is refused');
+  });
+
+  it('the issuer URL is the function URL host, and the package upload writes the bytes create-all uploads', () => {
+    assert.match(
+      t,
+      /IssuerURL:\n(?:.*\n){2}\s+Fn::Sub:\n\s+- "https:\/\/\$\{IssuerHost\}"\n\s+- IssuerHost:\n\s+Fn::Select:\n\s+- 2/,
+    );
+    const hex = Buffer.from(code.sha256, 'base64').toString('hex');
+    assert.ok(t.includes(`Default: "stsctl/issuer-function-${hex}.zip"`));
+    // The Metadata commands, as YAML's literal block: un-indent and run the base64 part.
+    const block = /Stsctl::UploadFunctionCode:\n.*\n\s+Commands: \|\n((?: {6}.*\n)+)/.exec(t)?.[1] ?? '';
+    const commands = block.replace(/^ {6}/gm, '');
+    const start = commands.indexOf('base64 -d');
+    const end = commands.indexOf('\nSTSCTL_EOF', start) + '\nSTSCTL_EOF'.length;
+    assert.ok(start >= 0 && end > start, commands);
+    const dir = mkdtempSync(join(tmpdir(), 'stsctl-zip-'));
+    try {
+      execFileSync('sh', ['-c', commands.slice(start, end)], {
+        env: { PATH: process.env['PATH'] ?? '', DOCS: dir },
+      });
+      assert.deepEqual(readFileSync(join(dir, 'function.zip')), code.zip);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.match(commands, new RegExp(`--key 'stsctl/issuer-function-${hex}\\.zip'`));
   });
 });
