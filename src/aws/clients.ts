@@ -1,12 +1,12 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EnvironmentProxyAgent, proxyConfigured } from '../net/proxy.js';
 import { awsFailure } from './errors.js';
-import { LambdaClient } from './lambda-client.js';
 
 /** Static credentials (the sandbox's fake ones, or a caller's). */
 export interface StaticCredentials {
@@ -86,7 +86,7 @@ export function createAwsClients(
     ...(options.profile === undefined ? {} : { profile: options.profile }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   };
-  const withEndpoint = (service: 's3' | 'iam' | 'cloudfront' | 'sts'): { endpoint?: string } => {
+  const withEndpoint = (service: 's3' | 'iam' | 'cloudfront' | 'sts' | 'lambda'): { endpoint?: string } => {
     const e = endpointFor(options, service);
     return e === undefined ? {} : { endpoint: e };
   };
@@ -105,14 +105,8 @@ export function createAwsClients(
     region: 'us-east-1',
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
   });
-  // The SDK reads AWS_ENDPOINT_URL_<SERVICE> itself; the hand-written Lambda client reads it here.
-  const lambdaHandler = proxied?.requestHandler ?? new NodeHttpHandler();
-  const lambda = new LambdaClient({
-    region: options.region,
-    endpoint: endpointFor(options, 'lambda') ?? env['AWS_ENDPOINT_URL_LAMBDA'] ?? env['AWS_ENDPOINT_URL'],
-    credentials: () => iam.config.credentials(),
-    handler: lambdaHandler,
-  });
+  // Lambda is regional: its control plane is in the bucket's region, where the function lives.
+  const lambda = new LambdaClient({ ...common, ...withEndpoint('lambda') });
   return {
     region: options.region,
     s3,
@@ -127,7 +121,7 @@ export function createAwsClients(
       cloudfront.destroy();
       sts.destroy();
       acm.destroy();
-      if (proxied === undefined) lambdaHandler.destroy();
+      lambda.destroy();
       proxied?.agent.destroy();
     },
   };

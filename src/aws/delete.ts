@@ -1,4 +1,9 @@
 import {
+  DeleteFunctionCommand,
+  DeleteFunctionUrlConfigCommand,
+  GetFunctionUrlConfigCommand,
+} from '@aws-sdk/client-lambda';
+import {
   DeleteCloudFrontOriginAccessIdentityCommand,
   DeleteDistributionCommand,
   DeleteOriginAccessControlCommand,
@@ -335,15 +340,19 @@ async function deleteIssuerFunctionFamily(o: DeleteOptions, log: DeletionLog): P
   await log.safely('function', `reading Lambda function ${fnName}`, async () => {
     const fn = await observeFunction(clients, fnName);
     if (fn === undefined || !owned(fn.tags, name)) return;
-    const url = await clients.lambda.getFunctionUrlConfig(fnName).catch((e: unknown) => {
-      if (isAwsError(e, ...LAMBDA_NOT_FOUND)) return undefined;
-      throw e;
-    });
+    const url = await clients.lambda
+      .send(new GetFunctionUrlConfigCommand({ FunctionName: fnName }))
+      .catch((e: unknown) => {
+        if (isAwsError(e, ...LAMBDA_NOT_FOUND)) return undefined;
+        throw e;
+      });
     if (url?.FunctionUrl !== undefined)
       await log.attempt({ kind: 'function-url', id: url.FunctionUrl }, () =>
-        clients.lambda.deleteFunctionUrlConfig(fnName),
+        clients.lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: fnName })),
       );
-    await log.attempt({ kind: 'function', id: fn.arn }, () => clients.lambda.deleteFunction(fnName));
+    await log.attempt({ kind: 'function', id: fn.arn }, () =>
+      clients.lambda.send(new DeleteFunctionCommand({ FunctionName: fnName })),
+    );
   });
 }
 

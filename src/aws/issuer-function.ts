@@ -46,6 +46,16 @@ export function functionPackage(source: Buffer): FunctionPackage {
   return { zip, sha256: createHash('sha256').update(zip).digest('base64') };
 }
 
+/** The execution role's description (what create-all and the exporters set). */
+export function issuerFunctionRoleDescription(clusterName: string): string {
+  return `Execution role of the OIDC issuer function of ${clusterName} (stsctl --hosting lambda)`;
+}
+
+/** The function's description. */
+export function issuerFunctionDescription(clusterName: string): string {
+  return `OIDC issuer of ${clusterName}: serves its discovery document and JWKS (stsctl)`;
+}
+
 /** Reads the shipped function (assets/issuer-function/index.mjs, in the package next to dist/). */
 export async function loadIssuerFunctionPackage(): Promise<FunctionPackage> {
   // src/aws/ and dist/aws/ are both two levels below the package root.

@@ -1,3 +1,4 @@
+import { GetFunctionCommand, GetFunctionUrlConfigCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import type { Tag } from '../core/iam-documents.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -16,9 +17,11 @@ export async function observeFunction(
   clients: AwsClients,
   name: string,
 ): Promise<ObservedFunction | undefined> {
-  const got = await awsCall(`reading Lambda function ${name}`, () => clients.lambda.getFunction(name), [
-    ...LAMBDA_NOT_FOUND,
-  ]);
+  const got = await awsCall(
+    `reading Lambda function ${name}`,
+    () => clients.lambda.send(new GetFunctionCommand({ FunctionName: name })),
+    [...LAMBDA_NOT_FOUND],
+  );
   const c = got?.Configuration;
   if (c === undefined) return undefined;
   return {
@@ -45,12 +48,16 @@ export async function observeIssuerFunction(
   const [role, fn, url, policy] = await Promise.all([
     readRole(clients, name),
     observeFunction(clients, name),
-    awsCall(`reading the function URL of ${name}`, () => clients.lambda.getFunctionUrlConfig(name), [
-      ...LAMBDA_NOT_FOUND,
-    ]),
-    awsCall(`reading the resource policy of ${name}`, () => clients.lambda.getPolicy(name), [
-      ...LAMBDA_NOT_FOUND,
-    ]),
+    awsCall(
+      `reading the function URL of ${name}`,
+      () => clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name })),
+      [...LAMBDA_NOT_FOUND],
+    ),
+    awsCall(
+      `reading the resource policy of ${name}`,
+      () => clients.lambda.send(new GetPolicyCommand({ FunctionName: name })),
+      [...LAMBDA_NOT_FOUND],
+    ),
   ]);
   const observedUrl: ObservedFunctionUrl | undefined =
     url?.FunctionUrl === undefined

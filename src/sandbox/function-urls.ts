@@ -19,6 +19,12 @@
  * What differs from Lambda is listed in docs/sandbox.md ("Lambda function URLs").
  */
 import { GetRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  GetFunctionCommand,
+  GetFunctionUrlConfigCommand,
+  GetPolicyCommand,
+  paginateListFunctions,
+} from '@aws-sdk/client-lambda';
 import { GetBucketPolicyCommand, GetObjectCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -128,15 +134,17 @@ export function createFunctionUrlHosts(o: FunctionUrlHostsOptions): FunctionUrlH
   const { clients } = o;
 
   async function findFunction(host: string): Promise<string | undefined> {
-    for (const fn of await clients.lambda.listFunctions()) {
-      const name = fn.FunctionName;
-      if (name === undefined) continue;
-      const url = await awsCall(
-        `reading the function URL of ${name}`,
-        () => clients.lambda.getFunctionUrlConfig(name),
-        [...LAMBDA_NOT_FOUND],
-      );
-      if (url?.FunctionUrl !== undefined && issuerFunctionUrlHost(url.FunctionUrl) === host) return name;
+    for await (const page of paginateListFunctions({ client: clients.lambda }, {})) {
+      for (const fn of page.Functions ?? []) {
+        const name = fn.FunctionName;
+        if (name === undefined) continue;
+        const url = await awsCall(
+          `reading the function URL of ${name}`,
+          () => clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name })),
+          [...LAMBDA_NOT_FOUND],
+        );
+        if (url?.FunctionUrl !== undefined && issuerFunctionUrlHost(url.FunctionUrl) === host) return name;
+      }
     }
     return undefined;
   }
@@ -201,9 +209,17 @@ export function createFunctionUrlHosts(o: FunctionUrlHostsOptions): FunctionUrlH
       send(res, 403, { 'content-type': 'application/json' }, JSON.stringify({ Message: 'Forbidden' }));
     };
     const [url, policy, fn] = await Promise.all([
-      awsCall('', () => clients.lambda.getFunctionUrlConfig(functionName), [...LAMBDA_NOT_FOUND]),
-      awsCall('', () => clients.lambda.getPolicy(functionName), [...LAMBDA_NOT_FOUND]),
-      awsCall('', () => clients.lambda.getFunction(functionName), [...LAMBDA_NOT_FOUND]),
+      awsCall(
+        '',
+        () => clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName })),
+        [...LAMBDA_NOT_FOUND],
+      ),
+      awsCall('', () => clients.lambda.send(new GetPolicyCommand({ FunctionName: functionName })), [
+        ...LAMBDA_NOT_FOUND,
+      ]),
+      awsCall('', () => clients.lambda.send(new GetFunctionCommand({ FunctionName: functionName })), [
+        ...LAMBDA_NOT_FOUND,
+      ]),
     ]);
     if (url === undefined || fn?.Configuration === undefined) {
       send(res, 404, { 'content-type': 'application/json' }, JSON.stringify({ Message: 'Not Found' }));

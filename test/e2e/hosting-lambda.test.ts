@@ -1,3 +1,4 @@
+import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -68,5 +69,7 @@ test('create-all --hosting lambda → plan shows no changes → delete --yes rem
   assert.match(plan.stdout, /No changes: \d+ resources up to date\./);
   const deleted = await runStsctl(['delete', '--name', 'lam', '--region', 'us-east-1', '--yes'], { env });
   assert.equal(deleted.code, 0, deleted.stderr);
-  await assert.rejects(sb.clients().lambda.getFunction('lam-oidc'), { name: 'ResourceNotFoundException' });
+  await assert.rejects(sb.clients().lambda.send(new GetFunctionCommand({ FunctionName: 'lam-oidc' })), {
+    name: 'ResourceNotFoundException',
+  });
 });

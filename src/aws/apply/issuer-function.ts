@@ -4,6 +4,19 @@ import {
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import {
+  AddPermissionCommand,
+  CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
+  FunctionUrlAuthType,
+  RemovePermissionCommand,
+  TagResourceCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  UpdateFunctionUrlConfigCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StsctlError } from '../../core/errors.js';
 import { partitionForRegion, type PartitionId } from '../../core/partitions.js';
@@ -15,7 +28,9 @@ import {
   ISSUER_FUNCTION_HANDLER,
   ISSUER_FUNCTION_RUNTIME,
   PUBLIC_URL_STATEMENTS,
+  issuerFunctionDescription,
   issuerFunctionName,
+  issuerFunctionRoleDescription,
   issuerFunctionPolicy,
   issuerFunctionTrustPolicy,
 } from '../issuer-function.js';
@@ -60,7 +75,7 @@ async function applyFunctionRole(o: ApplyOptions, p: Plan, applied: AppliedLog):
       clients.iam.send(
         new CreateRoleCommand({
           RoleName: name,
-          Description: `Execution role of the OIDC issuer function of ${desired.name} (stsctl --hosting lambda)`,
+          Description: issuerFunctionRoleDescription(desired.name),
           AssumeRolePolicyDocument: trust,
           Tags: awsTags(desired.tags),
         }),
@@ -90,24 +105,31 @@ function partitionOf(o: ApplyOptions): PartitionId {
 }
 
 /**
- * Waits until Lambda accepts another change to the function: `State` Active and no update in
- * progress (the `function_active_v2` / `function_updated_v2` waiters' conditions; Lambda answers
- * ResourceConflictException to a change made before).
+ * Waits until Lambda accepts another change to the function, with the SDK's waiters:
+ * `function-active-v2` (State Active; Failed stops it) after a create, `function-updated-v2`
+ * (LastUpdateStatus Successful; Failed stops it) after an update. Lambda answers
+ * ResourceConflictException to a change made while the previous one is in progress
+ * (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).
  */
-async function waitForFunction(o: ApplyOptions, name: string): Promise<void> {
-  const deadline = Date.now() + (o.deployTimeoutMs ?? 5 * 60_000);
-  for (let pause = 250; ; pause = Math.min(pause * 2, 5000)) {
-    const got = await awsCall(`reading Lambda function ${name}`, () => o.clients.lambda.getFunction(name));
-    const c = got.Configuration;
-    if (c?.State === 'Failed' || c?.LastUpdateStatus === 'Failed')
-      throw new StsctlError(
-        'AWS_FAILURE',
-        `the Lambda function ${name} failed to deploy (State ${c.State ?? ''})`,
-      );
-    if ((c?.State ?? 'Active') === 'Active' && c?.LastUpdateStatus !== 'InProgress') return;
-    if (Date.now() + pause > deadline)
-      throw new StsctlError('AWS_FAILURE', `the Lambda function ${name} is still ${c?.State ?? 'pending'}`);
-    await sleep(pause, undefined, o.signal === undefined ? {} : { signal: o.signal });
+async function waitForFunction(o: ApplyOptions, name: string, after: 'create' | 'update'): Promise<void> {
+  const params = {
+    client: o.clients.lambda,
+    // The waiters count in seconds; their first check is immediate, then 1 s and up.
+    maxWaitTime: Math.max(2, Math.ceil((o.deployTimeoutMs ?? 5 * 60_000) / 1000)),
+    ...(o.signal === undefined ? {} : { abortSignal: o.signal }),
+  };
+  try {
+    if (after === 'create') await waitUntilFunctionActiveV2(params, { FunctionName: name });
+    else await waitUntilFunctionUpdatedV2(params, { FunctionName: name });
+  } catch (e) {
+    if (isAwsError(e) && e.$metadata !== undefined) throw awsFailure(`reading Lambda function ${name}`, e);
+    // The waiter's own error says only its state (FAILURE, TIMEOUT, ABORTED) and dumps the response.
+    const state = e instanceof Error ? e.name : String(e);
+    throw new StsctlError(
+      'AWS_FAILURE',
+      `the Lambda function ${name} did not become ${after === 'create' ? 'Active' : 'updated'} (${state})`,
+      { cause: e },
+    );
   }
 }
 
@@ -118,16 +140,19 @@ async function createFunction(o: ApplyOptions, p: Plan, name: string): Promise<v
   const deadline = Date.now() + (o.consistencyTimeoutMs ?? 60_000);
   for (let pause = 500; ; pause = Math.min(pause * 2, 5000)) {
     try {
-      await clients.lambda.createFunction({
-        FunctionName: name,
-        Runtime: ISSUER_FUNCTION_RUNTIME,
-        Role: config.Role,
-        Handler: ISSUER_FUNCTION_HANDLER,
-        Description: `OIDC issuer of ${desired.name}: serves its discovery document and JWKS (stsctl)`,
-        ZipFile: desired.hosting.code.zip,
-        Environment: { [ISSUER_BUCKET_VARIABLE]: desired.bucket },
-        Tags: tagRecord(desired.tags),
-      });
+      await clients.lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: ISSUER_FUNCTION_RUNTIME,
+          Role: config.Role,
+          Handler: ISSUER_FUNCTION_HANDLER,
+          Description: issuerFunctionDescription(desired.name),
+          Code: { ZipFile: desired.hosting.code.zip },
+          Environment: { Variables: { [ISSUER_BUCKET_VARIABLE]: desired.bucket } },
+          Tags: tagRecord(desired.tags),
+          Publish: false,
+        }),
+      );
       return;
     } catch (e) {
       // IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda
@@ -157,29 +182,41 @@ async function applyFunction(
   } else {
     const code = desired.hosting.code;
     if (touches(c, 'code')) {
-      await waitForFunction(o, name);
-      await awsCall(`updating the code of ${name}`, () => clients.lambda.updateFunctionCode(name, code.zip));
+      await waitForFunction(o, name, 'update');
+      await awsCall(`updating the code of ${name}`, () =>
+        clients.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: code.zip })),
+      );
     }
     if (touches(c, 'configuration')) {
-      await waitForFunction(o, name);
+      await waitForFunction(o, name, 'update');
       const config = desiredFunctionConfiguration(desired, partitionOf(o), p.accountId);
       await awsCall(`updating the configuration of ${name}`, () =>
-        clients.lambda.updateFunctionConfiguration(name, {
-          Role: config.Role,
-          Handler: ISSUER_FUNCTION_HANDLER,
-          Runtime: ISSUER_FUNCTION_RUNTIME,
-          Environment: { [ISSUER_BUCKET_VARIABLE]: desired.bucket },
-        }),
+        clients.lambda.send(
+          new UpdateFunctionConfigurationCommand({
+            FunctionName: name,
+            Role: config.Role,
+            Handler: ISSUER_FUNCTION_HANDLER,
+            Runtime: ISSUER_FUNCTION_RUNTIME,
+            Environment: { Variables: { [ISSUER_BUCKET_VARIABLE]: desired.bucket } },
+          }),
+        ),
       );
     }
     if (touches(c, 'tags')) {
       await awsCall(`tagging ${name}`, () =>
-        clients.lambda.tagResource(arn ?? name, tagRecord(desired.tags)),
+        clients.lambda.send(new TagResourceCommand({ Resource: arn ?? name, Tags: tagRecord(desired.tags) })),
       );
     }
   }
-  await waitForFunction(o, name);
+  await waitForFunction(o, name, c.action === 'create' ? 'create' : 'update');
   report(o, c, applied);
+}
+
+/** One of the SDK's function URL auth types (`NONE`, `AWS_IAM`), from the model's string. */
+function urlAuthType(value: string): FunctionUrlAuthType {
+  const known: readonly string[] = Object.values(FunctionUrlAuthType);
+  if (!known.includes(value)) throw new StsctlError('AWS_FAILURE', `unknown function URL auth type ${value}`);
+  return value as FunctionUrlAuthType;
 }
 
 async function applyFunctionUrl(o: ApplyOptions, p: Plan, applied: AppliedLog): Promise<void> {
@@ -187,7 +224,7 @@ async function applyFunctionUrl(o: ApplyOptions, p: Plan, applied: AppliedLog): 
   if (!isPending(c)) return;
   const name = issuerFunctionName(o.desired.bucket);
   const config = {
-    AuthType: FUNCTION_URL_AUTH_TYPE,
+    AuthType: urlAuthType(FUNCTION_URL_AUTH_TYPE),
     Cors: {
       AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
       AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
@@ -195,8 +232,8 @@ async function applyFunctionUrl(o: ApplyOptions, p: Plan, applied: AppliedLog): 
   };
   await awsCall(`${c.action === 'create' ? 'creating' : 'updating'} the function URL of ${name}`, () =>
     c.action === 'create'
-      ? o.clients.lambda.createFunctionUrlConfig(name, config)
-      : o.clients.lambda.updateFunctionUrlConfig(name, config),
+      ? o.clients.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, ...config }))
+      : o.clients.lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: name, ...config })),
   );
   report(o, c, applied);
 }
@@ -209,16 +246,21 @@ async function applyPermissions(o: ApplyOptions, p: Plan, applied: AppliedLog): 
     // A statement cannot be edited: a differing one is removed and added again.
     if (c.action === 'update')
       await awsCall(`removing statement ${want.sid} of ${name}`, () =>
-        o.clients.lambda.removePermission(name, want.sid),
+        o.clients.lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: want.sid })),
       );
     await awsCall(`adding statement ${want.sid} to ${name}`, () =>
-      o.clients.lambda.addPermission(name, {
-        StatementId: want.sid,
-        Action: want.action,
-        Principal: want.principal,
-        ...(want.functionUrlAuthType === undefined ? {} : { FunctionUrlAuthType: want.functionUrlAuthType }),
-        ...(want.invokedViaFunctionUrl === undefined ? {} : { InvokedViaFunctionUrl: true }),
-      }),
+      o.clients.lambda.send(
+        new AddPermissionCommand({
+          FunctionName: name,
+          StatementId: want.sid,
+          Action: want.action,
+          Principal: want.principal,
+          ...(want.functionUrlAuthType === undefined
+            ? {}
+            : { FunctionUrlAuthType: urlAuthType(want.functionUrlAuthType) }),
+          ...(want.invokedViaFunctionUrl === undefined ? {} : { InvokedViaFunctionUrl: true }),
+        }),
+      ),
     );
     report(o, c, applied);
   }

@@ -2,8 +2,21 @@ import { StsctlError } from '../../core/errors.js';
 import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY } from '../../core/issuer.js';
 import { objectTagging } from '../../core/iam-documents.js';
 import { AUTHENTICATION_MANIFEST_PATH, authenticationManifest } from '../../core/manifests.js';
-import { oidcProviderArn } from '../../core/partitions.js';
+import { oidcProviderArn, roleArn } from '../../core/partitions.js';
 import { distributionConfig } from '../cloudfront-config.js';
+import {
+  FUNCTION_URL_AUTH_TYPE,
+  FUNCTION_URL_CORS,
+  ISSUER_BUCKET_VARIABLE,
+  ISSUER_FUNCTION_HANDLER,
+  ISSUER_FUNCTION_RUNTIME,
+  PUBLIC_URL_STATEMENTS,
+  issuerFunctionDescription,
+  issuerFunctionName,
+  issuerFunctionPolicy,
+  issuerFunctionRoleDescription,
+  issuerFunctionTrustPolicy,
+} from '../issuer-function.js';
 import { publicIssuerBucketPolicy } from '../operations.js';
 import { oacBucketPolicy } from '../plan/bucket.js';
 import { ownershipComment } from '../plan/distribution.js';
@@ -300,14 +313,203 @@ const role: Renderer = (s, c) => {
   return lines;
 };
 
-/** Lambda function URL hosting has no aws-cli export yet: refused clearly, never half-exported. */
-function lambdaNotExported(_s: ExportSubject, c: Change): string[] {
-  throw new StsctlError(
-    'EXPORT_UNKNOWN_KIND',
-    `--export aws-cli cannot yet render the ${c.kind} ${c.id} of --hosting lambda`,
-    { hint: 'apply this plan with create-all' },
-  );
+/** The issuer function's name, ARN and execution role's ARN (`--hosting lambda`). */
+function lambdaNames(s: ExportSubject): { name: string; arn: string; roleArn: string } {
+  const name = issuerFunctionName(s.bucket);
+  return {
+    name,
+    arn: `arn:${s.partition}:lambda:${s.region}:${s.accountId}:function:${name}`,
+    roleArn: roleArn(s.partition, s.accountId, name),
+  };
 }
+
+/** `--tags` of the Lambda API: a JSON map. */
+function tagMap(tags: readonly { Key: string; Value: string }[]): string {
+  return shellWord(JSON.stringify(Object.fromEntries(tags.map((t) => [t.Key, t.Value]))));
+}
+
+/** The execution role of the issuer function: Lambda's trust, the least-privilege inline policy. */
+const functionRole: Renderer = (s, c) => {
+  const { name } = lambdaNames(s);
+  const role = shellWord(name);
+  const touched = (a: string): boolean => c.action === 'create' || c.fields.some((f) => f.attribute === a);
+  const trustFile = `$DOCS/${name}.trust.json`;
+  const policyFile = `$DOCS/${name}.policy.json`;
+  const lines: string[] = [];
+  if (touched('trustPolicy'))
+    lines.push(hereDocument(`"${trustFile}"`, JSON.stringify(issuerFunctionTrustPolicy(), null, 2)));
+  if (touched('inlinePolicy'))
+    lines.push(
+      hereDocument(
+        `"${policyFile}"`,
+        JSON.stringify(issuerFunctionPolicy(s.partition, s.region, s.accountId, s.bucket, name), null, 2),
+      ),
+    );
+  if (c.action === 'create')
+    lines.push(
+      `if aws iam get-role --role-name ${role} >/dev/null 2>&1; then`,
+      `  aws iam update-assume-role-policy --role-name ${role} --policy-document "file://${trustFile}"`,
+      'else',
+      `  ${R([
+        'aws iam create-role --role-name',
+        role,
+        '--description',
+        shellWord(issuerFunctionRoleDescription(s.name)),
+        '--assume-role-policy-document',
+        `"file://${trustFile}"`,
+        '--tags',
+        tagsJson(s.tags),
+      ])} >/dev/null`,
+      'fi',
+    );
+  else if (touched('trustPolicy'))
+    lines.push(
+      `aws iam update-assume-role-policy --role-name ${role} --policy-document "file://${trustFile}"`,
+    );
+  if (touched('inlinePolicy'))
+    lines.push(
+      `aws iam put-role-policy --role-name ${role} --policy-name ${role} --policy-document "file://${policyFile}"`,
+    );
+  if (c.action === 'update' && touched('tags'))
+    lines.push(`aws iam tag-role --role-name ${role} --tags ${tagsJson(s.tags)}`);
+  return lines;
+};
+
+/**
+ * The deployment package, the same bytes create-all uploads, written from base64 (a zip is
+ * binary; a here-document carries text only). `base64 -d` is POSIX-less but in GNU coreutils,
+ * BusyBox and macOS alike.
+ */
+function functionZip(s: ExportSubject): string[] {
+  if (s.hosting.kind !== 'lambda') return [];
+  const b64 = s.hosting.code.zip.toString('base64').replace(/.{1,76}/g, '$&\n');
+  return [`base64 -d > "$DOCS/function.zip" <<'STSCTL_EOF'\n${b64}STSCTL_EOF`];
+}
+
+/** The function's configuration arguments, as create-all sets them. */
+function functionConfiguration(s: ExportSubject): string[] {
+  const { roleArn: role } = lambdaNames(s);
+  return [
+    '--runtime',
+    shellWord(ISSUER_FUNCTION_RUNTIME),
+    '--handler',
+    shellWord(ISSUER_FUNCTION_HANDLER),
+    '--role',
+    shellWord(role),
+    '--environment',
+    shellWord(JSON.stringify({ Variables: { [ISSUER_BUCKET_VARIABLE]: s.bucket } })),
+  ];
+}
+
+const issuerFunction: Renderer = (s, c) => {
+  const { name, arn } = lambdaNames(s);
+  const fn = shellWord(name);
+  const touched = (a: string): boolean => c.fields.some((f) => f.attribute === a);
+  // Lambda refuses a change while the previous one is in progress (ResourceConflictException):
+  // each change waits for the last (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html).
+  const waitUpdated = `aws lambda wait function-updated-v2 --function-name ${fn}`;
+  if (c.action === 'create')
+    return [
+      ...functionZip(s),
+      `if ! aws lambda get-function --function-name ${fn} >/dev/null 2>&1; then`,
+      // IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda
+      // yet (InvalidParameterValueException), so the create is retried for a minute.
+      `  retry ${R([
+        'aws lambda create-function --function-name',
+        fn,
+        '--description',
+        shellWord(issuerFunctionDescription(s.name)),
+        ...functionConfiguration(s),
+        '--zip-file',
+        'fileb://"$DOCS/function.zip"',
+        '--tags',
+        tagMap(s.tags),
+      ])} >/dev/null`,
+      'fi',
+      `aws lambda wait function-active-v2 --function-name ${fn}`,
+    ];
+  const lines: string[] = [];
+  if (touched('code'))
+    lines.push(
+      ...functionZip(s),
+      waitUpdated,
+      `aws lambda update-function-code --function-name ${fn} --zip-file fileb://"$DOCS/function.zip" >/dev/null`,
+    );
+  if (touched('configuration'))
+    lines.push(
+      waitUpdated,
+      `${R(['aws lambda update-function-configuration --function-name', fn, ...functionConfiguration(s)])} >/dev/null`,
+    );
+  if (touched('tags'))
+    lines.push(`aws lambda tag-resource --resource ${shellWord(arn)} --tags ${tagMap(s.tags)}`);
+  lines.push(waitUpdated);
+  return lines;
+};
+
+const functionUrl: Renderer = (s, c) => {
+  const fn = shellWord(lambdaNames(s).name);
+  const config = `--auth-type ${FUNCTION_URL_AUTH_TYPE} --cors ${shellWord(
+    JSON.stringify({
+      AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
+      AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
+    }),
+  )}`;
+  const update = `aws lambda update-function-url-config --function-name ${fn} ${config} >/dev/null`;
+  if (c.action !== 'create') return [update];
+  return [
+    `if FUNCTION_URL=$(aws lambda get-function-url-config --function-name ${fn} --query FunctionUrl --output text 2>/dev/null); then`,
+    `  ${update}`,
+    'else',
+    `  FUNCTION_URL=$(aws lambda create-function-url-config --function-name ${fn} ${config} --query FunctionUrl --output text)`,
+    'fi',
+    // Lambda answers https://<url-id>.lambda-url.<region>.on.aws/: the issuer is that without the slash.
+    'ISSUER_HOST=${FUNCTION_URL#https://}',
+    'ISSUER_HOST=${ISSUER_HOST%/}',
+    `PROVIDER_ARN="arn:${s.partition}:iam::${s.accountId}:oidc-provider/\${ISSUER_HOST}"`,
+  ];
+};
+
+/**
+ * One statement of the resource policy that opens the URL. A statement cannot be edited: a
+ * differing one is removed and added again; a create adds it unless it is there (a second run).
+ */
+const functionPermission: Renderer = (s, c) => {
+  const { name } = lambdaNames(s);
+  const fn = shellWord(name);
+  const sid = c.id.slice(name.length + 1);
+  const want = PUBLIC_URL_STATEMENTS.find((x) => x.sid === sid);
+  if (want === undefined)
+    throw new StsctlError(
+      'EXPORT_UNKNOWN_KIND',
+      `the plan holds statement ${c.id}, which stsctl does not make`,
+      {
+        kind: 'failure',
+      },
+    );
+  const add = `${R([
+    'aws lambda add-permission --function-name',
+    fn,
+    '--statement-id',
+    shellWord(want.sid),
+    '--action',
+    shellWord(want.action),
+    '--principal',
+    shellWord(want.principal),
+    ...(want.functionUrlAuthType === undefined
+      ? []
+      : ['--function-url-auth-type', shellWord(want.functionUrlAuthType)]),
+    ...(want.invokedViaFunctionUrl === undefined ? [] : ['--invoked-via-function-url']),
+  ])} >/dev/null`;
+  if (c.action === 'update')
+    return [`aws lambda remove-permission --function-name ${fn} --statement-id ${shellWord(want.sid)}`, add];
+  return [
+    `if ! aws lambda get-policy --function-name ${fn} --query Policy --output text 2>/dev/null | grep -q ${shellWord(
+      `"${want.sid}"`,
+    )}; then`,
+    `  ${add}`,
+    'fi',
+  ];
+};
 
 /** One renderer per resource kind: a new kind is one new function here (and a type error until then). */
 const RENDERERS: Readonly<Record<Change['kind'], Renderer>> = {
@@ -320,10 +522,10 @@ const RENDERERS: Readonly<Record<Change['kind'], Renderer>> = {
   jwks,
   'oidc-provider': oidcProvider,
   role,
-  'function-role': lambdaNotExported,
-  function: lambdaNotExported,
-  'function-url': lambdaNotExported,
-  'function-permission': lambdaNotExported,
+  'function-role': functionRole,
+  function: issuerFunction,
+  'function-url': functionUrl,
+  'function-permission': functionPermission,
 };
 
 /** Values a later step reads from a resource the plan leaves unchanged. */
@@ -355,7 +557,13 @@ export function renderAwsCliScript(s: ExportSubject, p: Plan, o: ExportOptions):
       [
         `stsctl plan --export aws-cli: the reviewed plan for "${s.name}" as aws CLI commands.`,
         `Account ${s.accountId}, region ${s.region}, cluster name "${s.name}".`,
-        `Issuer: ${s.issuerKnown ? s.issuer : 'the new CloudFront distribution (https://<its domain>)'}`,
+        `Issuer: ${
+          s.issuerKnown
+            ? s.issuer
+            : s.hosting.kind === 'lambda'
+              ? 'the new Lambda function URL (https://<its host>)'
+              : 'the new CloudFront distribution (https://<its domain>)'
+        }`,
         `Plan ${o.planHash} (sha256 of the canonical JSON of \`stsctl plan --output json\`).`,
         `Made by stsctl ${o.version}. It changes (in this order):`,
         ...(pending.length === 0 ? ['  nothing: every resource is up to date'] : pending.map(describeChange)),

@@ -2,6 +2,19 @@ import { StsctlError } from '../../core/errors.js';
 import { CACHING_DISABLED_POLICY_ID } from '../../core/ccoctl-files.js';
 import { objectTagging } from '../../core/iam-documents.js';
 import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY, s3VirtualHost } from '../../core/issuer.js';
+import {
+  FUNCTION_URL_AUTH_TYPE,
+  FUNCTION_URL_CORS,
+  ISSUER_BUCKET_VARIABLE,
+  ISSUER_FUNCTION_HANDLER,
+  ISSUER_FUNCTION_RUNTIME,
+  PUBLIC_URL_STATEMENTS,
+  issuerFunctionDescription,
+  issuerFunctionName,
+  issuerFunctionPolicy,
+  issuerFunctionRoleDescription,
+  issuerFunctionTrustPolicy,
+} from '../issuer-function.js';
 import { publicIssuerBucketPolicy } from '../operations.js';
 import { oacBucketPolicy } from '../plan/bucket.js';
 import { ownershipComment } from '../plan/distribution.js';
@@ -39,11 +52,32 @@ const BUCKET = 'IssuerBucket';
 const OAC = 'IssuerOriginAccessControl';
 const DISTRIBUTION = 'IssuerDistribution';
 const PROVIDER = 'OIDCProvider';
+const FUNCTION_ROLE = 'IssuerFunctionRole';
+const FUNCTION = 'IssuerFunction';
+const FUNCTION_URL = 'IssuerFunctionUrl';
+const CODE_BUCKET = 'FunctionCodeS3Bucket';
+const CODE_KEY = 'FunctionCodeS3Key';
+
+/**
+ * The issuer host of a new function URL: Lambda's `FunctionUrl` is `https://<host>/`, so the
+ * third `/`-separated part (https:, empty, host, empty).
+ */
+const FUNCTION_URL_HOST: Json = {
+  'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [FUNCTION_URL, 'FunctionUrl'] }] }],
+};
+
+/** The issuer as CloudFormation knows it when the stack creates it (CloudFront or Lambda). */
+function newIssuer(s: ExportSubject): Json {
+  return s.hosting.kind === 'lambda'
+    ? { 'Fn::Sub': ['https://${IssuerHost}', { IssuerHost: FUNCTION_URL_HOST }] }
+    : { 'Fn::Sub': `https://\${${DISTRIBUTION}.DomainName}` };
+}
 
 /** The CloudFormation reference standing for each placeholder inside a `Fn::Sub` string. */
 function subReference(s: ExportSubject): Record<string, string> {
   return {
-    [PLACEHOLDER.issuerHost]: `\${${DISTRIBUTION}.DomainName}`,
+    [PLACEHOLDER.issuerHost]:
+      s.hosting.kind === 'lambda' ? '${IssuerHost}' : `\${${DISTRIBUTION}.DomainName}`,
     [PLACEHOLDER.providerArn]: `\${${PROVIDER}}`,
     [PLACEHOLDER.distributionArn]: `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${${DISTRIBUTION}}`,
     [PLACEHOLDER.originAccessControlId]: `\${${OAC}}`,
@@ -59,7 +93,11 @@ function document(s: ExportSubject, text: string): Json {
   if (!/@@STSCTL_[A-Z_]+@@/.test(text)) return JSON.parse(text) as Json;
   const refs = subReference(s);
   const sub = text.replace(/\$\{/g, '${!').replace(/@@STSCTL_[A-Z_]+@@/g, (p) => refs[p] ?? p);
-  return { 'Fn::Sub': JSON.stringify(JSON.parse(sub.replace(/\n\s*/g, ' ')) as Json) };
+  const body = JSON.stringify(JSON.parse(sub.replace(/\n\s*/g, ' ')) as Json);
+  // A Lambda issuer's host is an expression, not an attribute: a variable of the Fn::Sub.
+  return s.hosting.kind === 'lambda' && text.includes(PLACEHOLDER.issuerHost)
+    ? { 'Fn::Sub': [body, { IssuerHost: FUNCTION_URL_HOST }] }
+    : { 'Fn::Sub': body };
 }
 
 function tags(list: readonly { Key: string; Value: string }[]): Json {
@@ -178,7 +216,7 @@ const oidcProvider: Contributor = (t, s) => {
   t.Resources[PROVIDER] = {
     Type: 'AWS::IAM::OIDCProvider',
     Properties: {
-      Url: s.issuerKnown ? s.issuer : { 'Fn::Sub': `https://\${${DISTRIBUTION}.DomainName}` },
+      Url: s.issuerKnown ? s.issuer : newIssuer(s),
       ClientIdList: [...s.clientIds],
       ...(s.thumbprints.length > 0 ? { ThumbprintList: { Ref: 'Thumbprints' } } : {}),
       Tags: tags(s.tags),
@@ -233,14 +271,116 @@ const role: Contributor = (t, s, c) => {
   };
 };
 
-/** Lambda function URL hosting has no CloudFormation export yet: refused clearly, never half-exported. */
-function lambdaNotExported(_t: Template, _s: ExportSubject, c: Change): void {
-  throw new StsctlError(
-    'EXPORT_UNKNOWN_KIND',
-    `--export cloudformation cannot yet render the ${c.kind} ${c.id} of --hosting lambda`,
-    { hint: 'apply this plan with create-all' },
-  );
-}
+/** The issuer function's execution role: Lambda's trust, the least-privilege inline policy. */
+const functionRole: Contributor = (t, s) => {
+  const name = issuerFunctionName(s.bucket);
+  t.Resources[FUNCTION_ROLE] = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      Description: issuerFunctionRoleDescription(s.name),
+      AssumeRolePolicyDocument: issuerFunctionTrustPolicy() as Json,
+      Policies: [
+        {
+          PolicyName: name,
+          PolicyDocument: issuerFunctionPolicy(s.partition, s.region, s.accountId, s.bucket, name) as Json,
+        },
+      ],
+      Tags: tags(s.tags),
+    },
+  };
+};
+
+/**
+ * The function. Its code comes from an S3 object, not inline `ZipFile`: "When you specify source
+ * code inline for a Node.js function, the index file that CloudFormation creates uses the
+ * extension .js. This means that Node.js treats the file as a CommonJS module"
+ * (AWS::Lambda::Function Code), and the shipped handler is an ES module, `index.mjs`. The object
+ * is the package create-all uploads, put by the commands in Metadata `Stsctl::UploadFunctionCode`
+ * before the stack is created (the issuer bucket does not exist until then, so the package goes
+ * to a bucket of the operator's, a parameter). Its key names the package's SHA-256: "Changes to
+ * a deployment package in Amazon S3 ... are not detected automatically during stack updates. To
+ * update the function code, change the object key" (same page).
+ */
+const issuerFunction: Contributor = (t, s) => {
+  if (s.hosting.kind !== 'lambda') return;
+  const hex = Buffer.from(s.hosting.code.sha256, 'base64').toString('hex');
+  t.Parameters[CODE_BUCKET] = {
+    Type: 'String',
+    Description: `An S3 bucket of yours in ${s.region} holding the issuer function's package (see Metadata Stsctl::UploadFunctionCode)`,
+    MinLength: 3,
+  };
+  t.Parameters[CODE_KEY] = {
+    Type: 'String',
+    Description: "The key of the issuer function's package in that bucket",
+    Default: `stsctl/issuer-function-${hex}.zip`,
+  };
+  t.Resources[FUNCTION] = {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      FunctionName: issuerFunctionName(s.bucket),
+      Description: issuerFunctionDescription(s.name),
+      Runtime: ISSUER_FUNCTION_RUNTIME,
+      Handler: ISSUER_FUNCTION_HANDLER,
+      Role: { 'Fn::GetAtt': [FUNCTION_ROLE, 'Arn'] },
+      Code: { S3Bucket: { Ref: CODE_BUCKET }, S3Key: { Ref: CODE_KEY } },
+      Environment: { Variables: { [ISSUER_BUCKET_VARIABLE]: s.bucket } },
+      Tags: tags(s.tags),
+    },
+  };
+  t.Metadata['Stsctl::UploadFunctionCode'] = {
+    Description: `Before creating the stack, run these commands (sh, with CODE_BUCKET set to the bucket you pass as ${CODE_BUCKET}) to upload the issuer function's package: the same bytes create-all uploads.`,
+    Commands: [
+      'set -eu',
+      'DOCS=$(mktemp -d "${TMPDIR:-/tmp}/stsctl-function.XXXXXX")',
+      `base64 -d > "$DOCS/function.zip" <<'STSCTL_EOF'\n${s.hosting.code.zip.toString('base64').replace(/.{1,76}/g, '$&\n')}STSCTL_EOF`,
+      `aws s3api put-object --bucket "$CODE_BUCKET" --key ${shellWord(`stsctl/issuer-function-${hex}.zip`)} --body "$DOCS/function.zip" >/dev/null`,
+      'rm -rf "$DOCS"',
+    ].join('\n'),
+  };
+};
+
+const functionUrl: Contributor = (t) => {
+  t.Resources[FUNCTION_URL] = {
+    Type: 'AWS::Lambda::Url',
+    Properties: {
+      TargetFunctionArn: { 'Fn::GetAtt': [FUNCTION, 'Arn'] },
+      AuthType: FUNCTION_URL_AUTH_TYPE,
+      Cors: {
+        AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
+        AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
+      },
+    },
+  };
+};
+
+/**
+ * The two statements that open the URL to everyone. CloudFormation names a permission's
+ * statement itself (AWS::Lambda::Permission has no statement id), so `stsctl plan` on a stack
+ * made from this template finds its own statement ids missing (see docs/commands.md).
+ */
+const functionPermission: Contributor = (t, s, c) => {
+  const sid = c.id.slice(issuerFunctionName(s.bucket).length + 1);
+  const want = PUBLIC_URL_STATEMENTS.find((x) => x.sid === sid);
+  if (want === undefined)
+    throw new StsctlError(
+      'EXPORT_UNKNOWN_KIND',
+      `the plan holds statement ${c.id}, which stsctl does not make`,
+      {
+        kind: 'failure',
+      },
+    );
+  t.Resources[logicalId('Permission', want.sid)] = {
+    Type: 'AWS::Lambda::Permission',
+    Properties: {
+      FunctionName: { Ref: FUNCTION },
+      Action: want.action,
+      Principal: want.principal,
+      ...(want.functionUrlAuthType === undefined ? {} : { FunctionUrlAuthType: want.functionUrlAuthType }),
+      ...(want.invokedViaFunctionUrl === undefined ? {} : { InvokedViaFunctionUrl: true }),
+    },
+  };
+};
 
 const CONTRIBUTORS: Readonly<Record<Change['kind'], Contributor>> = {
   bucket,
@@ -252,10 +392,10 @@ const CONTRIBUTORS: Readonly<Record<Change['kind'], Contributor>> = {
   jwks: issuerDocument,
   'oidc-provider': oidcProvider,
   role,
-  'function-role': lambdaNotExported,
-  function: lambdaNotExported,
-  'function-url': lambdaNotExported,
-  'function-permission': lambdaNotExported,
+  'function-role': functionRole,
+  function: issuerFunction,
+  'function-url': functionUrl,
+  'function-permission': functionPermission,
 };
 
 /** The commands that upload the two issuer documents once the stack exists (STACK = its name). */
@@ -333,7 +473,7 @@ export function renderCloudFormation(s: ExportSubject, p: Plan, o: ExportOptions
   for (const c of p.changes) changeRenderer(CONTRIBUTORS, c, 'cloudformation')(t, s, c);
   t.Outputs['IssuerURL'] = {
     Description: 'The service-account issuer (Authentication serviceAccountIssuer)',
-    Value: s.issuerKnown ? s.issuer : { 'Fn::Sub': `https://\${${DISTRIBUTION}.DomainName}` },
+    Value: s.issuerKnown ? s.issuer : newIssuer(s),
   };
   if (t.Resources[PROVIDER] !== undefined)
     t.Outputs['ProviderArn'] = { Description: 'The IAM OIDC provider', Value: { Ref: PROVIDER } };

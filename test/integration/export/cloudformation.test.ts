@@ -13,7 +13,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { CREDREQS } from '../../helpers/repo.js';
 
 /**
- * `stsctl plan --export cloudformation`: the template passes cfn-lint for both hostings, and
+ * `stsctl plan --export cloudformation`: the template passes cfn-lint for every AWS hosting, and
  * deploys in the sandbox (moto's CloudFormation through the gateway) where moto supports the
  * resource types; docs/commands.md lists those it does not.
  */
@@ -23,7 +23,7 @@ let tmp: string;
 const region = 'us-east-1';
 const run = promisify(execFile);
 
-function options(name: string, hosting: 'public' | 'cloudfront'): ProvisionOptions {
+function options(name: string, hosting: 'public' | 'cloudfront' | 'lambda'): ProvisionOptions {
   return {
     scope: 'all',
     name,
@@ -37,7 +37,7 @@ function options(name: string, hosting: 'public' | 'cloudfront'): ProvisionOptio
   };
 }
 
-async function template(name: string, hosting: 'public' | 'cloudfront'): Promise<string> {
+async function template(name: string, hosting: 'public' | 'cloudfront' | 'lambda'): Promise<string> {
   const exported = await exportPlan(options(name, hosting), new RecordingReporter(), {
     clients: sb.clients(),
     fetcher: sb.issuerFetcher,
@@ -64,8 +64,8 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-test('the templates of both hostings pass cfn-lint without an error or warning', async () => {
-  for (const hosting of ['public', 'cloudfront'] as const) {
+test('the templates of every AWS hosting pass cfn-lint without an error or warning', async () => {
+  for (const hosting of ['public', 'cloudfront', 'lambda'] as const) {
     const file = await template(`lint${hosting}`, hosting);
     // cfn-lint exits 0 when it finds nothing (2 errors, 4 warnings, 8 informational).
     const r = await run('cfn-lint', [file]).then(

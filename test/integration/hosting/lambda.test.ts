@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { request } from 'node:https';
 import { DeleteObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
+import {
+  GetFunctionCommand,
+  RemovePermissionCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionUrlConfigCommand,
+} from '@aws-sdk/client-lambda';
 import { RecordingReporter } from '../../../src/commands/reporter.js';
 import { previewPlan, provision, type ProvisionOptions } from '../../../src/commands/provision.js';
 import { deleteResources } from '../../../src/commands/delete.js';
@@ -204,10 +210,13 @@ describe('--hosting lambda', () => {
     const first = requests[0];
     assert.ok(first !== undefined);
     const jwt = await token(first.serviceAccountNames[0] ?? '', first.secretRef.namespace);
-    await sb.clients().lambda.updateFunctionUrlConfig(`${name}-oidc`, {
-      AuthType: 'AWS_IAM',
-      Cors: { AllowMethods: ['GET'], AllowOrigins: ['*'] },
-    });
+    await sb.clients().lambda.send(
+      new UpdateFunctionUrlConfigCommand({
+        FunctionName: `${name}-oidc`,
+        AuthType: 'AWS_IAM',
+        Cors: { AllowMethods: ['GET'], AllowOrigins: ['*'] },
+      }),
+    );
     const denied = await fetchUrl('/keys.json');
     assert.equal(denied.status, 403);
     assert.deepEqual(JSON.parse(denied.body), { Message: 'Forbidden' });
@@ -224,7 +233,12 @@ describe('--hosting lambda', () => {
   });
 
   test('the public invoke statement removed answers 403; plan shows it and a re-run adds it back', async () => {
-    await sb.clients().lambda.removePermission(`${name}-oidc`, 'FunctionURLInvokeAllowPublicAccess');
+    await sb.clients().lambda.send(
+      new RemovePermissionCommand({
+        FunctionName: `${name}-oidc`,
+        StatementId: 'FunctionURLInvokeAllowPublicAccess',
+      }),
+    );
     assert.equal((await fetchUrl('/keys.json')).status, 403);
     const p = await previewPlan(options(), new RecordingReporter(), deps());
     assert.equal(
@@ -236,9 +250,12 @@ describe('--hosting lambda', () => {
   });
 
   test('the function code changed is shown by plan and repaired', async () => {
-    await sb
-      .clients()
-      .lambda.updateFunctionCode(`${name}-oidc`, Buffer.from('PK\u0005\u0006' + '\0'.repeat(18), 'latin1'));
+    await sb.clients().lambda.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: `${name}-oidc`,
+        ZipFile: Buffer.from('PK\u0005\u0006' + '\0'.repeat(18), 'latin1'),
+      }),
+    );
     const p = await previewPlan(options(), new RecordingReporter(), deps());
     const fn = findChange(p, 'function');
     assert.equal(fn?.action, 'update');
@@ -282,7 +299,7 @@ describe('--hosting lambda', () => {
     // Seven component roles and the function's role.
     assert.equal(kinds.filter((k) => k === 'role').length, 8);
     await assert.rejects(sb.clients().s3.send(new HeadBucketCommand({ Bucket: `${name}-oidc` })));
-    await assert.rejects(sb.clients().lambda.getFunction(`${name}-oidc`), {
+    await assert.rejects(sb.clients().lambda.send(new GetFunctionCommand({ FunctionName: `${name}-oidc` })), {
       name: 'ResourceNotFoundException',
     });
     const p = await previewPlan(options(), new RecordingReporter(), deps());
