@@ -675,6 +675,41 @@ export const FINDINGS = {
     why: 'The model of STS and the live call disagree: the model or what the doctor could observe is incomplete. Please report it.',
     fix: ['rerun with --output json and attach the report to a bug report (tokens are never included)'],
   },
+
+  // ---- IRSA (EKS / self-managed Kubernetes, the pod identity webhook) -------------------------
+  IRSA_ROLE_ARN_INVALID: {
+    severity: 'error',
+    hop: 'credentials',
+    title: 'The eks.amazonaws.com/role-arn annotation is not a role ARN',
+    why: 'The pod identity webhook injects the annotation as AWS_ROLE_ARN unchanged (peers.md §2.2); STS refuses a RoleArn that is not an ARN before it reads the token (§2, 2026 §5).',
+    predicts: () => awsErrors.invalidRoleArn(),
+    fix: [
+      'kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/role-arn=arn:{partition}:iam::{accountId}:role/<role name> --overwrite',
+      'kubectl delete pods -n {namespace} -l <the workload selector> (the webhook injects the env when a pod is created)',
+    ],
+  },
+  IRSA_ROLE_ACCOUNT_MISMATCH: {
+    severity: 'error',
+    hop: 'provider',
+    title: "The annotated role is in another account or partition than the cluster's IAM OIDC provider",
+    why: "STS looks the IAM OIDC provider up in the role's own account and partition (§2, §3.6): a provider in another account does not count.",
+    predicts: noProvider,
+    fix: [
+      'with credentials of account {accountId}: aws iam create-open-id-connect-provider --url {issuer} --client-id-list {clientId} (then trust it in the role)',
+      "or annotate a role of the provider's account: kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/role-arn=<role ARN> --overwrite",
+    ],
+  },
+  IRSA_AUDIENCE_NOT_CLIENT_ID: {
+    severity: 'error',
+    hop: 'provider',
+    title: "The webhook's token audience is not a client ID of the IAM provider",
+    why: "The webhook projects tokens for eks.amazonaws.com/audience, default sts.amazonaws.com (aws-sts-oidc.md, EKS webhook defaults); STS requires the token's aud in the provider's ClientIDList (§2, §3.6). ccoctl-made providers list openshift and sts.amazonaws.com.",
+    predicts: () => awsErrors.incorrectAudience(),
+    fix: [
+      'aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {providerArn} --client-id {clientId}',
+      'or: kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/audience=<a client ID of the provider> --overwrite, then recreate the pods',
+    ],
+  },
 } as const satisfies Readonly<Record<string, FindingDefinition>>;
 
 /** A stable finding code. */
