@@ -46,7 +46,8 @@ export type TemplateVar =
   | 'clientId'
   | 'now'
   | 'exp'
-  | 'partition';
+  | 'partition'
+  | 'functionName';
 
 /** One entry of the registry. */
 export interface FindingDefinition {
@@ -710,6 +711,48 @@ export const FINDINGS = {
       'or: kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/audience=<a client ID of the provider> --overwrite, then recreate the pods',
     ],
   },
+
+  // ---- Lambda function URL hosting ------------------------------------------------------------
+  FUNCTION_URL_NOT_FOUND: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "No Lambda function has the issuer's function URL",
+    why: 'A function URL host exists only while its function and URL config do; STS cannot fetch the documents from a URL nobody answers (§2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      'stsctl create-identity-provider --hosting lambda (re-creates the function and its URL; a new URL means a new issuer: re-create the provider and roles)',
+    ],
+  },
+  FUNCTION_URL_AUTH_NOT_NONE: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "The function URL's auth type is not NONE",
+    why: 'STS fetches the issuer documents without signing; an AWS_IAM function URL answers an unsigned request 403 {"Message":"Forbidden"} (Lambda urls-auth.html), so STS cannot retrieve the keys (§2).',
+    predicts: couldNotRetrieve,
+    fix: ['aws lambda update-function-url-config --function-name {functionName} --auth-type NONE'],
+  },
+  FUNCTION_URL_NOT_PUBLIC: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "The function's resource policy does not let everyone invoke it through its URL",
+    why: 'With auth type NONE Lambda still requires resource-based statements allowing lambda:InvokeFunctionUrl (FunctionUrlAuthType NONE) and lambda:InvokeFunction (InvokedViaFunctionUrl) to principal *; without them an unsigned GET is answered 403 (urls-auth.html, §2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      "aws lambda add-permission --function-name {functionName} --statement-id FunctionURLAllowPublicAccess --action lambda:InvokeFunctionUrl --principal '*' --function-url-auth-type NONE",
+      "aws lambda add-permission --function-name {functionName} --statement-id FunctionURLInvokeAllowPublicAccess --action lambda:InvokeFunction --principal '*' --invoked-via-function-url",
+    ],
+  },
+  FUNCTION_URL_FUNCTION_ERROR: {
+    severity: 'error',
+    hop: 'issuer',
+    title: 'The issuer function fails (5xx from its URL)',
+    why: 'The function URL answers 502 when the function throws or its role cannot read the bucket; STS treats any non-200 answer as keys it could not retrieve (§2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      "aws logs tail /aws/lambda/{functionName} --since 1h (the function's error)",
+      'grant the execution role s3:GetObject on arn:{partition}:s3:::{bucket}/* (stsctl create-identity-provider --hosting lambda re-applies the role policy)',
+    ],
+  },
 } as const satisfies Readonly<Record<string, FindingDefinition>>;
 
 /** A stable finding code. */
@@ -752,6 +795,7 @@ const TEMPLATE_VARS: ReadonlySet<string> = new Set<TemplateVar>([
   'now',
   'exp',
   'partition',
+  'functionName',
 ]);
 
 function isTemplateVar(name: string): name is TemplateVar {
