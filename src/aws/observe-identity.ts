@@ -22,6 +22,8 @@ import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../webiden
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
 import { createAwsClients, proxyRequestHandler, type AwsClientOptions, type AwsClients } from './clients.js';
 import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
+import { allowsPublicUrlInvoke, describeStatement, invokeStatements } from './issuer-function.js';
+import { LAMBDA_NOT_FOUND } from './observe-issuer-function.js';
 
 /**
  * Read-only AWS observations for `stsctl doctor`, returned as plain data so the doctor (which may
@@ -95,6 +97,21 @@ export interface DistributionObservation {
   readonly origins: readonly DistributionOrigin[];
 }
 
+/** A Lambda function URL and its function (function URL hosting of an issuer). */
+export interface FunctionUrlObservation {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly functionUrl: string;
+  readonly authType: string;
+  readonly policy: string | undefined;
+  /** Whether everyone may invoke the function through its URL (auth type NONE + the public statements). */
+  readonly publicInvoke: boolean;
+  /** The resource policy's invoke statements, described. */
+  readonly invokeStatements: readonly string[];
+  readonly roleArn: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
 /** The answer of a live `AssumeRoleWithWebIdentity` (credentials are dropped, never returned). */
 export type LiveAnswer =
   | { readonly ok: true; readonly assumedRoleArn: string }
@@ -114,6 +131,8 @@ export interface IdentityObserver {
   getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
   /** The distribution whose domain name or alias is `host`, or undefined. */
   findDistribution(host: string): Promise<DistributionObservation | undefined>;
+  /** The function whose URL has `host` (`<url-id>.lambda-url.<region>.on.aws`), or undefined. */
+  findFunctionUrl?(host: string): Promise<FunctionUrlObservation | undefined>;
   assumeRoleWithWebIdentity(request: {
     readonly roleArn: string;
     readonly token: string;
@@ -362,6 +381,40 @@ export function createIdentityObserver(
           originAccessIdentity: o.S3OriginConfig?.OriginAccessIdentity,
         })),
       };
+    },
+
+    async findFunctionUrl(host) {
+      const wanted = host.toLowerCase();
+      const region = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(wanted)?.[1];
+      if (region === undefined) return undefined;
+      const lambda = clientsFor(region).lambda;
+      const functions = await awsCall(`listing Lambda functions in ${region}`, () => lambda.listFunctions());
+      for (const fn of functions) {
+        const name = fn.FunctionName;
+        if (name === undefined) continue;
+        const url = await awsCall(
+          `reading the function URL of ${name}`,
+          () => lambda.getFunctionUrlConfig(name),
+          [...LAMBDA_NOT_FOUND],
+        );
+        if (url?.FunctionUrl === undefined || new URL(url.FunctionUrl).host.toLowerCase() !== wanted)
+          continue;
+        const policy = await awsCall(`reading the resource policy of ${name}`, () => lambda.getPolicy(name), [
+          ...LAMBDA_NOT_FOUND,
+        ]);
+        return {
+          functionName: name,
+          functionArn: fn.FunctionArn ?? '',
+          functionUrl: url.FunctionUrl,
+          authType: url.AuthType ?? '',
+          policy: policy?.Policy,
+          publicInvoke: allowsPublicUrlInvoke(url.AuthType ?? '', policy?.Policy),
+          invokeStatements: invokeStatements(policy?.Policy).map(describeStatement),
+          roleArn: fn.Role ?? '',
+          environment: fn.Environment?.Variables ?? {},
+        };
+      }
+      return undefined;
     },
 
     async assumeRoleWithWebIdentity(request) {

@@ -1,3 +1,4 @@
+import { parseArn } from '../core/partitions.js';
 import type { SecretFacts } from './target.js';
 
 /**
@@ -170,4 +171,85 @@ export function countLogLines(text: string): {
     if (LOG_PATTERNS.webIdentityErr.test(line)) counts.webIdentityErr++;
   }
   return counts;
+}
+
+/**
+ * The pod identity webhook's conventions (amazon-eks-pod-identity-webhook, `pkg/constants.go`;
+ * aws-sts-oidc.md "EKS webhook defaults"): the annotations it reads on a ServiceAccount, the
+ * audience and lifetime of the token it projects, where it mounts it and the env it injects.
+ */
+export const IRSA = {
+  roleArnAnnotation: 'eks.amazonaws.com/role-arn',
+  audienceAnnotation: 'eks.amazonaws.com/audience',
+  tokenExpirationAnnotation: 'eks.amazonaws.com/token-expiration',
+  defaultAudience: 'sts.amazonaws.com',
+  defaultTokenExpirationSeconds: 86400,
+  /** The webhook clamps the annotation into [600, 86400] (`MinTokenExpiration`, `MaxTokenExpiration`). */
+  minTokenExpirationSeconds: 600,
+  maxTokenExpirationSeconds: 86400,
+  tokenPath: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token',
+  env: { roleArn: 'AWS_ROLE_ARN', tokenFile: 'AWS_WEB_IDENTITY_TOKEN_FILE' },
+} as const;
+
+/** A ServiceAccount annotated for IRSA, as the webhook would read it. */
+export interface IrsaServiceAccountFacts {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** The `eks.amazonaws.com/role-arn` value as written (possibly not an ARN at all). */
+  readonly roleArnAnnotation: string;
+  /** `eks.amazonaws.com/audience`, else the webhook's default `sts.amazonaws.com`. */
+  readonly audience: string;
+  readonly audienceAnnotated: boolean;
+  /** The lifetime the webhook projects: the annotation clamped into [600, 86400], default 86400. */
+  readonly tokenExpirationSeconds: number;
+  /** The `eks.amazonaws.com/token-expiration` value when it is not a whole number of seconds. */
+  readonly tokenExpirationInvalid?: string;
+}
+
+/**
+ * Reads a ServiceAccount object; undefined when it carries no `eks.amazonaws.com/role-arn`
+ * annotation (the webhook leaves its pods alone).
+ */
+export function irsaServiceAccountFacts(value: unknown): IrsaServiceAccountFacts | undefined {
+  const annotations = at(value, 'metadata', 'annotations');
+  if (!isRecord(annotations)) return undefined;
+  const roleArn = str(annotations[IRSA.roleArnAnnotation]);
+  if (roleArn === undefined) return undefined;
+  const { name, namespace } = objectName(value);
+  const audience = str(annotations[IRSA.audienceAnnotation])?.trim();
+  const rawExpiration = str(annotations[IRSA.tokenExpirationAnnotation])?.trim();
+  let tokenExpirationSeconds: number = IRSA.defaultTokenExpirationSeconds;
+  let tokenExpirationInvalid: string | undefined;
+  if (rawExpiration !== undefined) {
+    if (/^\d+$/.test(rawExpiration)) {
+      tokenExpirationSeconds = Math.min(
+        IRSA.maxTokenExpirationSeconds,
+        Math.max(IRSA.minTokenExpirationSeconds, Number(rawExpiration)),
+      );
+    } else {
+      // The webhook ignores a value it cannot parse and projects its default.
+      tokenExpirationInvalid = rawExpiration;
+    }
+  }
+  return {
+    namespace: namespace ?? '',
+    serviceAccount: name,
+    roleArnAnnotation: roleArn.trim(),
+    audience: audience === undefined || audience === '' ? IRSA.defaultAudience : audience,
+    audienceAnnotated: audience !== undefined && audience !== '',
+    tokenExpirationSeconds,
+    ...(tokenExpirationInvalid === undefined ? {} : { tokenExpirationInvalid }),
+  };
+}
+
+/** Whether a string is an IAM role ARN STS accepts as `RoleArn` (`arn:<partition>:iam::<12 digits>:role/<path+name>`). */
+export function isRoleArn(value: string): boolean {
+  const p = parseArn(value);
+  return (
+    p !== undefined &&
+    p.service === 'iam' &&
+    p.region === '' &&
+    /^\d{12}$/.test(p.account) &&
+    /^role\/[\w+=,.@/-]+$/.test(p.resource)
+  );
 }

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -8,12 +9,15 @@ import {
   countLogLines,
   credentialsMode,
   credentialsRequestFacts,
+  irsaServiceAccountFacts,
+  isRoleArn,
   isCredentialsRequest,
   objectKind,
   objectName,
   secretFacts,
   unwrapList,
   type CredentialsRequestFacts,
+  type IrsaServiceAccountFacts,
 } from './cluster-objects.js';
 import { statusMessage, type KubeClient } from './kube/client.js';
 import type { ComponentTarget, DoctorTarget, LogCount, SecretFacts, TokenInput } from './target.js';
@@ -21,8 +25,9 @@ import type { ComponentTarget, DoctorTarget, LogCount, SecretFacts, TokenInput }
 /**
  * Gathering a cluster into a {@link DoctorTarget} before any check runs: live through the
  * Kubernetes API (the Authentication CR, the CloudCredential CR, every AWS CredentialsRequest, its
- * Secret, and one token per service account from the TokenRequest API with audience `openshift`),
- * or from a directory of exported manifests (`oc get … -o yaml` output, a must-gather) with the
+ * Secret, and one token per service account from the TokenRequest API with audience `openshift`;
+ * on any Kubernetes, EKS included, every ServiceAccount annotated `eks.amazonaws.com/role-arn`
+ * with one token of the audience the pod identity webhook would project), or from a directory of exported manifests (`oc get … -o yaml` output, a must-gather) with the
  * web-identity error lines of its logs counted.
  */
 
@@ -49,32 +54,95 @@ function componentOf(
 
 const enc = encodeURIComponent;
 
-/** Reads a live cluster. `issuer` (from `--issuer`) wins over the Authentication CR's. */
+async function requestToken(kube: KubeClient, ns: string, sa: string, audience: string): Promise<TokenInput> {
+  const res = await kube.post(`/api/v1/namespaces/${enc(ns)}/serviceaccounts/${enc(sa)}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { audiences: [audience], expirationSeconds: TOKEN_LIFETIME_SECONDS },
+  });
+  const token = (res.body as { status?: { token?: unknown } } | undefined)?.status?.token;
+  if (res.status === 201 || res.status === 200) {
+    if (typeof token === 'string') return { serviceAccount: sa, token };
+  }
+  return {
+    serviceAccount: sa,
+    unavailable:
+      res.status === 404
+        ? `service account ${ns}/${sa} does not exist (the operator creates it when it runs)`
+        : `TokenRequest for ${ns}/${sa}: ${statusMessage(res)}`,
+  };
+}
+
+/**
+ * One component per IRSA service account: the annotated role (when it is a role ARN) and one
+ * token requested with the audience the webhook would project, so the token checks and STS's
+ * verdict judge what the pods present.
+ */
+async function irsaComponent(kube: KubeClient, facts: IrsaServiceAccountFacts): Promise<ComponentTarget> {
+  const token = await requestToken(kube, facts.namespace, facts.serviceAccount, facts.audience);
+  return {
+    name: `${facts.namespace}/${facts.serviceAccount}`,
+    namespace: facts.namespace,
+    serviceAccounts: [facts.serviceAccount],
+    ...(isRoleArn(facts.roleArnAnnotation) ? { roleArn: facts.roleArnAnnotation } : {}),
+    tokens: [token],
+    audience: facts.audience,
+    irsa: facts,
+  };
+}
+
+/**
+ * Reads a live cluster. `issuer` (from `--issuer`) wins over the Authentication CR's, which wins
+ * over the API server's discovery document. A cluster without the OpenShift APIs (404 on the
+ * CredentialsRequest list: EKS, self-managed Kubernetes) is read for IRSA service accounts only.
+ */
 export async function gatherCluster(
   kube: KubeClient,
   options: { readonly issuer?: string; readonly live?: boolean } = {},
 ): Promise<DoctorTarget> {
   const problems: string[] = [];
-  const [auth, cco, crs] = await Promise.all([
+  const [auth, cco, crs, sas, discovery] = await Promise.all([
     kube.get('/apis/config.openshift.io/v1/authentications/cluster'),
     kube.get('/apis/operator.openshift.io/v1/cloudcredentials/cluster'),
     kube.get('/apis/cloudcredential.openshift.io/v1/credentialsrequests'),
+    kube.get('/api/v1/serviceaccounts'),
+    // Served to every authenticated user (ClusterRole system:service-account-issuer-discovery).
+    kube.get('/.well-known/openid-configuration'),
   ]);
+  // The API group is absent on a cluster without OpenShift: the list answers 404, not 403.
+  const openshift = crs.status !== 404;
   let authIssuer: string | null | undefined;
-  if (auth.status === 200) authIssuer = authenticationIssuer(auth.body);
-  else problems.push(`Authentication CR: ${statusMessage(auth)}`);
   let mode: string | null | undefined;
-  if (cco.status === 200) mode = credentialsMode(cco.body);
-  else problems.push(`CloudCredential CR: ${statusMessage(cco)}`);
-  if (crs.status !== 200) {
-    throw new StsctlError('KUBE_READ_FAILED', `cannot list CredentialsRequests: ${statusMessage(crs)}`, {
-      kind: 'failure',
-      hint: 'the doctor needs read access to credentialsrequests, secrets and create on serviceaccounts/token',
-    });
+  if (openshift) {
+    if (auth.status === 200) authIssuer = authenticationIssuer(auth.body);
+    else problems.push(`Authentication CR: ${statusMessage(auth)}`);
+    if (cco.status === 200) mode = credentialsMode(cco.body);
+    else problems.push(`CloudCredential CR: ${statusMessage(cco)}`);
+    if (crs.status !== 200) {
+      throw new StsctlError('KUBE_READ_FAILED', `cannot list CredentialsRequests: ${statusMessage(crs)}`, {
+        kind: 'failure',
+        hint: 'the doctor needs read access to credentialsrequests, secrets and create on serviceaccounts/token',
+      });
+    }
   }
-  const requests = unwrapList(crs.body)
-    .map(credentialsRequestFacts)
-    .filter((cr) => cr.providerKind === AWS_PROVIDER_SPEC_KIND);
+  let irsa: IrsaServiceAccountFacts[] | undefined;
+  if (sas.status === 200) {
+    irsa = unwrapList(sas.body)
+      .map(irsaServiceAccountFacts)
+      .filter((f): f is IrsaServiceAccountFacts => f !== undefined);
+  } else {
+    problems.push(`ServiceAccounts (for IRSA annotations): ${statusMessage(sas)}`);
+  }
+  const discoveredIssuer =
+    discovery.status === 200 &&
+    typeof (discovery.body as { issuer?: unknown } | undefined)?.issuer === 'string'
+      ? (discovery.body as { issuer: string }).issuer
+      : undefined;
+  const requests = openshift
+    ? unwrapList(crs.body)
+        .map(credentialsRequestFacts)
+        .filter((cr) => cr.providerKind === AWS_PROVIDER_SPEC_KIND)
+    : [];
 
   const components = await Promise.all(
     requests.map(async (cr): Promise<ComponentTarget> => {
@@ -88,42 +156,48 @@ export async function gatherCluster(
       }
       const ns = ref?.namespace;
       const tokens = await Promise.all(
-        cr.serviceAccountNames.map(async (sa): Promise<TokenInput> => {
-          if (ns === undefined)
-            return { serviceAccount: sa, unavailable: 'the CredentialsRequest has no secretRef namespace' };
-          const res = await kube.post(`/api/v1/namespaces/${enc(ns)}/serviceaccounts/${enc(sa)}/token`, {
-            apiVersion: 'authentication.k8s.io/v1',
-            kind: 'TokenRequest',
-            spec: { audiences: [TOKEN_AUDIENCE], expirationSeconds: TOKEN_LIFETIME_SECONDS },
-          });
-          const token = (res.body as { status?: { token?: unknown } } | undefined)?.status?.token;
-          if (res.status === 201 || res.status === 200) {
-            if (typeof token === 'string') return { serviceAccount: sa, token };
-          }
-          return {
-            serviceAccount: sa,
-            unavailable:
-              res.status === 404
-                ? `service account ${ns}/${sa} does not exist (the operator creates it when it runs)`
-                : `TokenRequest for ${ns}/${sa}: ${statusMessage(res)}`,
-          };
-        }),
+        cr.serviceAccountNames.map((sa): Promise<TokenInput> =>
+          ns === undefined
+            ? Promise.resolve({
+                serviceAccount: sa,
+                unavailable: 'the CredentialsRequest has no secretRef namespace',
+              })
+            : requestToken(kube, ns, sa, TOKEN_AUDIENCE),
+        ),
       );
       return componentOf(cr, secret, tokens);
     }),
   );
-  const issuer = options.issuer ?? authIssuer ?? undefined;
+  const irsaComponents = await Promise.all((irsa ?? []).map((f) => irsaComponent(kube, f)));
+  const tokenIssuers = irsaComponents
+    .flatMap((c) => c.tokens)
+    .map((t) => (t.token === undefined ? undefined : tokenIss(t.token)))
+    .filter((i): i is string => i !== undefined);
+  const issuer = options.issuer ?? authIssuer ?? discoveredIssuer ?? tokenIssuers[0];
   return {
     mode: 'cluster',
     ...(issuer === undefined ? {} : { issuer }),
-    components,
+    components: [...components, ...irsaComponents],
     cluster: {
       ...(authIssuer === undefined ? {} : { authenticationIssuer: authIssuer }),
       ...(mode === undefined ? {} : { credentialsMode: mode }),
+      openshift,
+      ...(discoveredIssuer === undefined ? {} : { apiserverIssuer: discoveredIssuer }),
+      ...(irsa === undefined ? {} : { irsaServiceAccounts: irsa.length }),
       readProblems: problems,
     },
     ...(options.live === undefined ? {} : { live: options.live }),
   };
+}
+
+/** The `iss` of a compact JWT, without verifying it; undefined when it is not one. */
+function tokenIss(token: string): string | undefined {
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;

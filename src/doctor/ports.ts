@@ -64,6 +64,26 @@ export interface DistributionObservation {
   readonly origins: readonly DistributionOrigin[];
 }
 
+/** A Lambda function URL and its function (function URL hosting of an issuer). */
+export interface FunctionUrlObservation {
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** As Lambda returns it (`https://<url-id>.lambda-url.<region>.on.aws/`). */
+  readonly functionUrl: string;
+  /** `NONE` or `AWS_IAM` (GetFunctionUrlConfig `AuthType`). */
+  readonly authType: string;
+  /** The function's resource policy JSON (GetPolicy); undefined when it has none. */
+  readonly policy: string | undefined;
+  /** Whether everyone may invoke the function through its URL (auth type NONE + the public statements). */
+  readonly publicInvoke: boolean;
+  /** The resource policy's invoke statements, described. */
+  readonly invokeStatements: readonly string[];
+  /** The execution role ARN. */
+  readonly roleArn: string;
+  /** The function's environment variables (stsctl's function reads `ISSUER_BUCKET`). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
 /** The answer of a live `AssumeRoleWithWebIdentity` (credentials are dropped, never returned). */
 export type LiveAnswer =
   | { readonly ok: true; readonly assumedRoleArn: string }
@@ -83,6 +103,11 @@ export interface IdentityObserver {
   getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
   /** The distribution whose domain name or alias is `host`, or undefined. */
   findDistribution(host: string): Promise<DistributionObservation | undefined>;
+  /**
+   * The function whose URL has `host` (`<url-id>.lambda-url.<region>.on.aws`), read in that region
+   * (ListFunctions, GetFunctionUrlConfig, GetPolicy), or undefined when no function has it.
+   */
+  findFunctionUrl?(host: string): Promise<FunctionUrlObservation | undefined>;
   assumeRoleWithWebIdentity(request: {
     readonly roleArn: string;
     readonly token: string;

@@ -12,6 +12,7 @@ import type { HttpObservation, IamOidcProvider, IamRole } from '../webidentity/t
 import { couldNotCheck, reasonOf, withFindings } from './checks/check.js';
 import { checkClusterConfig, checkSecret } from './checks/cluster.js';
 import { checkHosting } from './checks/hosting.js';
+import { checkIrsa } from './checks/irsa.js';
 import { checkIssuerDocuments, checkIssuerForm, type IssuerDocuments } from './checks/issuer.js';
 import { checkProvider, providerFor } from './checks/provider.js';
 import { checkRole, webIdentityStatements } from './checks/role.js';
@@ -48,6 +49,17 @@ export const DEFAULT_SESSION_NAME = 'stsctl-doctor';
 
 /** The audience OpenShift components request (core/tokens.ts DEFAULT_TOKEN_AUDIENCE). */
 const OPENSHIFT_AUDIENCE = 'openshift';
+
+/**
+ * The client IDs the cluster's tokens need: OpenShift components' `openshift` on an OpenShift
+ * cluster, and each IRSA service account's audience (the webhook's default `sts.amazonaws.com`).
+ */
+function clusterAudiences(target: DoctorTarget): string[] {
+  const out = new Set<string>();
+  if (target.cluster?.openshift !== false) out.add(OPENSHIFT_AUDIENCE);
+  for (const c of target.components) out.add(c.audience ?? OPENSHIFT_AUDIENCE);
+  return [...out];
+}
 
 function tokenIssuer(token: string): string | undefined {
   try {
@@ -105,10 +117,12 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
 
   // ---- AWS reads (each once) -------------------------------------------------------------
   let providers: readonly IamOidcProvider[] | undefined;
+  let allProviders: readonly IamOidcProvider[] | undefined;
   let providersProblem = awsUnavailable;
   if (aws !== undefined) {
     try {
       const all = await memo.get('providers', () => aws.listOidcProviders());
+      allProviders = all;
       // STS reads the providers of the role's account (src/sts/iam-reader.ts does the same).
       providers = owner === undefined ? all : all.filter((p) => p.arn.split(':')[4] === owner.account);
     } catch (e) {
@@ -156,7 +170,7 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
         providers,
         providersProblem,
         documents.discovery,
-        clusterMode ? [OPENSHIFT_AUDIENCE] : [],
+        clusterMode ? clusterAudiences(target) : [],
         vars,
       );
       const jwksUri = documents.keys?.jwksUri;
@@ -218,6 +232,7 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
         sessionName,
         providers,
         providersProblem,
+        allProviders,
         roles,
         partition,
         outcomeOf,
@@ -331,6 +346,8 @@ interface ComponentEnv {
   readonly sessionName: string;
   readonly providers: readonly IamOidcProvider[] | undefined;
   readonly providersProblem: string;
+  /** Every listed provider, of any account (an IRSA role may sit in another one). */
+  readonly allProviders: readonly IamOidcProvider[] | undefined;
   readonly roles: ReadonlyMap<string, { role: IamRole | undefined } | { problem: string }>;
   readonly partition: string;
   readonly outcomeOf: (issuer: string | undefined) => IssuerOutcome | undefined;
@@ -471,6 +488,30 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
     }
   }
 
+  // IRSA: the webhook's annotations against the provider for the cluster's issuer.
+  if (component.irsa !== undefined) {
+    const issuer =
+      component.tokens
+        .map((t) => (t.token === undefined ? undefined : tokenIssuer(t.token)))
+        .find((i) => i !== undefined) ?? env.target.issuer;
+    // The provider of the role's own account when there is one (what STS uses), else any
+    // account's provider for the issuer (so a role beside the wrong account is named).
+    const all = env.allProviders ?? [];
+    const inRoleAccount = all.filter((p) => account !== undefined && p.arn.split(':')[4] === account.account);
+    const provider =
+      issuer === undefined ? undefined : (providerFor(issuer, inRoleAccount) ?? providerFor(issuer, all));
+    checks.push(
+      checkIrsa({
+        facts: component.irsa,
+        provider,
+        sessionName: env.sessionName,
+        ...(component.tokens[0]?.token === undefined ? {} : { token: component.tokens[0].token }),
+        ...(env.ctx.behaviour === undefined ? {} : { behaviour: env.ctx.behaviour }),
+        vars: { ...baseVars, ...(issuer === undefined ? {} : issuerVars(issuer, env.partition)) },
+      }),
+    );
+  }
+
   // The role, for service accounts without a token (with one, the verdict judged it).
   if (roleArn !== undefined) {
     const issuer =
@@ -500,7 +541,7 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
           serviceAccounts: component.serviceAccounts.filter((sa) => !withToken.has(sa)),
           providerArn,
           providerHostPath: hostPath,
-          audience: OPENSHIFT_AUDIENCE,
+          audience: component.audience ?? OPENSHIFT_AUDIENCE,
           sessionName: env.sessionName,
           vars: { ...baseVars, ...issuerVars(issuer, env.partition) },
         }),

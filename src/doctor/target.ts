@@ -1,3 +1,5 @@
+import type { IrsaServiceAccountFacts } from './cluster-objects.js';
+
 /**
  * What the doctor diagnoses, as plain data gathered before any check runs: a token and role, an
  * issuer alone, or a cluster (live through the Kubernetes API, or exported manifests). Secrets are
@@ -41,6 +43,10 @@ export interface ComponentTarget {
    * (no Secrets could be read: a must-gather does not collect them).
    */
   readonly secret?: SecretFacts | 'missing' | 'not-gathered';
+  /** Audience of the component's tokens; undefined = OpenShift's `openshift`. */
+  readonly audience?: string;
+  /** An IRSA service account (annotated `eks.amazonaws.com/role-arn`): what the webhook reads. */
+  readonly irsa?: IrsaServiceAccountFacts;
 }
 
 /** Lines of gathered logs matching a web-identity error. */
@@ -58,6 +64,12 @@ export interface ClusterFacts {
   readonly logCounts?: readonly LogCount[];
   /** Problems met while reading the cluster (shown as could-not-check). */
   readonly readProblems?: readonly string[];
+  /** false when the cluster serves no OpenShift APIs (EKS, self-managed Kubernetes). */
+  readonly openshift?: boolean;
+  /** `issuer` of the API server's `/.well-known/openid-configuration`. */
+  readonly apiserverIssuer?: string;
+  /** Service accounts annotated `eks.amazonaws.com/role-arn` (undefined = not listed). */
+  readonly irsaServiceAccounts?: number;
 }
 
 /** The whole input of a run. */

@@ -6,7 +6,8 @@ import { couldNotCheck, passed, withFindings } from './check.js';
 /**
  * The cluster side: the cloud-credential operator's mode, the Authentication CR's issuer (and
  * whether the IAM provider the roles trust names the same one), each CredentialsRequest's Secret,
- * and web-identity errors counted in gathered logs.
+ * and web-identity errors counted in gathered logs. On a cluster without OpenShift (EKS,
+ * self-managed Kubernetes): the API server's issuer and the IRSA service accounts found.
  */
 
 /** The operator mode and the Authentication CR. */
@@ -15,6 +16,7 @@ export function checkClusterConfig(
   trustedProviderUrls: readonly string[],
   vars: TemplateVars,
 ): CheckResult[] {
+  if (facts.openshift === false) return checkKubernetesConfig(facts, trustedProviderUrls, vars);
   const out: CheckResult[] = [];
   if (facts.credentialsMode === undefined) {
     out.push(
@@ -165,4 +167,61 @@ export function checkSecret(component: ComponentTarget, vars: TemplateVars): Che
     findings,
     `${secret.namespace}/${secret.name}: role_arn ${secret.roleArn ?? ''}, token ${secret.webIdentityTokenFile ?? ''}`,
   );
+}
+
+/**
+ * A cluster without the OpenShift APIs: the issuer its API server announces in
+ * `/.well-known/openid-configuration` (the `--service-account-issuer` its tokens carry) against the
+ * providers the roles trust, and whether any service account is annotated for IRSA.
+ */
+function checkKubernetesConfig(
+  facts: ClusterFacts,
+  trustedProviderUrls: readonly string[],
+  vars: TemplateVars,
+): CheckResult[] {
+  const out: CheckResult[] = [];
+  const title = 'API server issuer';
+  const issuer = facts.apiserverIssuer;
+  if (issuer === undefined) {
+    out.push(
+      couldNotCheck(
+        'cluster.issuer',
+        title,
+        'issuer',
+        'the API server did not serve /.well-known/openid-configuration',
+      ),
+    );
+  } else {
+    const others = [...new Set(trustedProviderUrls.filter((u) => u !== issuer))];
+    out.push(
+      withFindings(
+        'cluster.issuer',
+        title,
+        'issuer',
+        others.length === 0
+          ? []
+          : [
+              makeFinding(
+                'ISSUER_MISMATCH',
+                `the API server's discovery document says ${issuer}; the roles trust the provider for ${others.join(', ')}`,
+                { ...vars, iss: issuer, issuer: others[0] ?? '' },
+              ),
+            ],
+        `issuer ${issuer}`,
+      ),
+    );
+  }
+  if (facts.irsaServiceAccounts !== undefined) {
+    out.push(
+      passed(
+        'cluster.irsa',
+        'IRSA service accounts',
+        'credentials',
+        facts.irsaServiceAccounts === 0
+          ? 'no service account is annotated eks.amazonaws.com/role-arn: nothing uses web identity here'
+          : `${facts.irsaServiceAccounts} service account(s) annotated eks.amazonaws.com/role-arn`,
+      ),
+    );
+  }
+  return out;
 }

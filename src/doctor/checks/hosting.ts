@@ -20,6 +20,7 @@ import { classifyIssuerHost } from '../issuer-host.js';
 import { hostingFix } from '../fixes.js';
 import { makeFinding, withRemedy, type CheckResult, type Finding } from '../report.js';
 import { couldNotCheck, passed, reasonOf, withFindings } from './check.js';
+import { FUNCTION_URL_HOST, checkFunctionUrlHosting } from './hosting-lambda.js';
 
 /**
  * How the issuer is hosted, read from AWS: for public S3 hosting the bucket policy and the
@@ -443,6 +444,15 @@ export async function checkHosting(input: HostingInput): Promise<CheckResult> {
   const aws = input.aws;
   if (aws === undefined) return couldNotCheck(ID, TITLE, 'issuer', input.awsUnavailable);
   try {
+    if (host.kind === 'other' && FUNCTION_URL_HOST.test(host.host)) {
+      return await checkFunctionUrlHosting({
+        host: host.host,
+        aws,
+        memo: input.memo,
+        vars: input.vars,
+        ...(input.fetched === undefined ? {} : { fetched: input.fetched }),
+      });
+    }
     if (host.kind === 's3') return await s3Findings(input, aws, host.bucket, host.region);
     return await cloudFrontFindings(input, aws, host.host, host.kind === 'cloudfront');
   } catch (e) {

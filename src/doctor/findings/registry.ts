@@ -46,7 +46,8 @@ export type TemplateVar =
   | 'clientId'
   | 'now'
   | 'exp'
-  | 'partition';
+  | 'partition'
+  | 'functionName';
 
 /** One entry of the registry. */
 export interface FindingDefinition {
@@ -675,6 +676,83 @@ export const FINDINGS = {
     why: 'The model of STS and the live call disagree: the model or what the doctor could observe is incomplete. Please report it.',
     fix: ['rerun with --output json and attach the report to a bug report (tokens are never included)'],
   },
+
+  // ---- IRSA (EKS / self-managed Kubernetes, the pod identity webhook) -------------------------
+  IRSA_ROLE_ARN_INVALID: {
+    severity: 'error',
+    hop: 'credentials',
+    title: 'The eks.amazonaws.com/role-arn annotation is not a role ARN',
+    why: 'The pod identity webhook injects the annotation as AWS_ROLE_ARN unchanged (peers.md §2.2); STS refuses a RoleArn that is not an ARN before it reads the token (§2, 2026 §5).',
+    predicts: () => awsErrors.invalidRoleArn(),
+    fix: [
+      'kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/role-arn=arn:{partition}:iam::{accountId}:role/<role name> --overwrite',
+      'kubectl delete pods -n {namespace} -l <the workload selector> (the webhook injects the env when a pod is created)',
+    ],
+  },
+  IRSA_ROLE_ACCOUNT_MISMATCH: {
+    severity: 'error',
+    hop: 'provider',
+    title: "The annotated role is in another account or partition than the cluster's IAM OIDC provider",
+    why: "STS looks the IAM OIDC provider up in the role's own account and partition (§2, §3.6): a provider in another account does not count.",
+    predicts: noProvider,
+    fix: [
+      'with credentials of account {accountId}: aws iam create-open-id-connect-provider --url {issuer} --client-id-list {clientId} (then trust it in the role)',
+      "or annotate a role of the provider's account: kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/role-arn=<role ARN> --overwrite",
+    ],
+  },
+  IRSA_AUDIENCE_NOT_CLIENT_ID: {
+    severity: 'error',
+    hop: 'provider',
+    title: "The webhook's token audience is not a client ID of the IAM provider",
+    why: "The webhook projects tokens for eks.amazonaws.com/audience, default sts.amazonaws.com (aws-sts-oidc.md, EKS webhook defaults); STS requires the token's aud in the provider's ClientIDList (§2, §3.6). ccoctl-made providers list openshift and sts.amazonaws.com.",
+    predicts: () => awsErrors.incorrectAudience(),
+    fix: [
+      'aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn {providerArn} --client-id {clientId}',
+      'or: kubectl annotate serviceaccount -n {namespace} {serviceAccount} eks.amazonaws.com/audience=<a client ID of the provider> --overwrite, then recreate the pods',
+    ],
+  },
+
+  // ---- Lambda function URL hosting ------------------------------------------------------------
+  FUNCTION_URL_NOT_FOUND: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "No Lambda function has the issuer's function URL",
+    why: 'A function URL host exists only while its function and URL config do; STS cannot fetch the documents from a URL nobody answers (§2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      'stsctl create-identity-provider --hosting lambda (re-creates the function and its URL; a new URL means a new issuer: re-create the provider and roles)',
+    ],
+  },
+  FUNCTION_URL_AUTH_NOT_NONE: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "The function URL's auth type is not NONE",
+    why: 'STS fetches the issuer documents without signing; an AWS_IAM function URL answers an unsigned request 403 {"Message":"Forbidden"} (Lambda urls-auth.html), so STS cannot retrieve the keys (§2).',
+    predicts: couldNotRetrieve,
+    fix: ['aws lambda update-function-url-config --function-name {functionName} --auth-type NONE'],
+  },
+  FUNCTION_URL_NOT_PUBLIC: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "The function's resource policy does not let everyone invoke it through its URL",
+    why: 'With auth type NONE Lambda still requires resource-based statements allowing lambda:InvokeFunctionUrl (FunctionUrlAuthType NONE) and lambda:InvokeFunction (InvokedViaFunctionUrl) to principal *; without them an unsigned GET is answered 403 (urls-auth.html, §2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      "aws lambda add-permission --function-name {functionName} --statement-id FunctionURLAllowPublicAccess --action lambda:InvokeFunctionUrl --principal '*' --function-url-auth-type NONE",
+      "aws lambda add-permission --function-name {functionName} --statement-id FunctionURLInvokeAllowPublicAccess --action lambda:InvokeFunction --principal '*' --invoked-via-function-url",
+    ],
+  },
+  FUNCTION_URL_FUNCTION_ERROR: {
+    severity: 'error',
+    hop: 'issuer',
+    title: 'The issuer function fails (5xx from its URL)',
+    why: 'The function URL answers 502 when the function throws or its role cannot read the bucket; STS treats any non-200 answer as keys it could not retrieve (§2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      "aws logs tail /aws/lambda/{functionName} --since 1h (the function's error)",
+      'grant the execution role s3:GetObject on arn:{partition}:s3:::{bucket}/* (stsctl create-identity-provider --hosting lambda re-applies the role policy)',
+    ],
+  },
 } as const satisfies Readonly<Record<string, FindingDefinition>>;
 
 /** A stable finding code. */
@@ -717,6 +795,7 @@ const TEMPLATE_VARS: ReadonlySet<string> = new Set<TemplateVar>([
   'now',
   'exp',
   'partition',
+  'functionName',
 ]);
 
 function isTemplateVar(name: string): name is TemplateVar {

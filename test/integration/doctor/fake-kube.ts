@@ -23,7 +23,9 @@ import {
  * objects (the shapes of `oc get -o json`): the `Authentication` and `CloudCredential` CRs, a
  * `CredentialsRequestList`, Secrets, and the TokenRequest subresource, which signs tokens with a
  * key the way kube-apiserver does. Bearer-token and client-certificate authentication; `Status`
- * objects for 401 and 404. Binds 127.0.0.1 on a free port.
+ * objects for 401 and 404. Without OpenShift (`openshift: false`) its API groups answer 404 as on
+ * EKS; ServiceAccounts are listed cluster-wide (IRSA annotations) and the API server's issuer
+ * discovery document is served. Binds 127.0.0.1 on a free port.
  */
 
 export interface FakeCluster {
@@ -36,6 +38,12 @@ export interface FakeCluster {
   readonly serviceAccounts: Set<string>;
   readonly signer: PrivateKeyInfo;
   readonly issuer: string;
+  /** false: no OpenShift API groups (404 for them, as on EKS or a self-managed cluster). */
+  readonly openshift?: boolean;
+  /** ServiceAccount objects listed by `GET /api/v1/serviceaccounts` besides `serviceAccounts`. */
+  readonly serviceAccountObjects?: readonly unknown[];
+  /** Serve the API server's `/.well-known/openid-configuration` (issuer discovery). */
+  readonly discovery?: boolean;
   /** Artificial latency per request, ms. */
   delayMs?: number;
 }
@@ -85,7 +93,47 @@ export async function startFakeKube(
           const url = new URL(req.url ?? '/', 'https://x');
           const path = url.pathname;
           let m: RegExpExecArray | null;
-          if (req.method === 'GET' && path === '/apis/config.openshift.io/v1/authentications/cluster') {
+          const saName = (o: unknown): string => {
+            const md = (o as { metadata?: { namespace?: string; name?: string } }).metadata;
+            return `${md?.namespace ?? ''}/${md?.name ?? ''}`;
+          };
+          const annotated = cluster.serviceAccountObjects ?? [];
+          if (cluster.openshift === false && /^\/apis\/[^/]*openshift\.io\//.test(path)) {
+            send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+          } else if (req.method === 'GET' && path === '/api/v1/serviceaccounts') {
+            const listed = new Set(annotated.map(saName));
+            const plain = [...cluster.serviceAccounts]
+              .filter((k) => !listed.has(k))
+              .map((k) => {
+                const [namespace = '', name = ''] = k.split('/');
+                return { metadata: { name, namespace, uid: `uid-${name}` } };
+              });
+            send(200, {
+              apiVersion: 'v1',
+              kind: 'ServiceAccountList',
+              metadata: { resourceVersion: '1' },
+              items: [...plain, ...annotated].map((o) => ({
+                ...(o as object),
+                apiVersion: 'v1',
+                kind: 'ServiceAccount',
+              })),
+            });
+          } else if (
+            req.method === 'GET' &&
+            path === '/.well-known/openid-configuration' &&
+            cluster.discovery === true
+          ) {
+            send(200, {
+              issuer: cluster.issuer,
+              jwks_uri: 'https://10.0.0.1:443/openid/v1/jwks',
+              response_types_supported: ['id_token'],
+              subject_types_supported: ['public'],
+              id_token_signing_alg_values_supported: ['RS256'],
+            });
+          } else if (
+            req.method === 'GET' &&
+            path === '/apis/config.openshift.io/v1/authentications/cluster'
+          ) {
             send(200, cluster.authentication);
           } else if (
             req.method === 'GET' &&
@@ -114,7 +162,10 @@ export async function startFakeKube(
             (m = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/token$/.exec(path))
           ) {
             const [ns, sa] = [m[1] ?? '', m[2] ?? ''];
-            if (!cluster.serviceAccounts.has(`${ns}/${sa}`)) {
+            if (
+              !cluster.serviceAccounts.has(`${ns}/${sa}`) &&
+              !annotated.some((o) => saName(o) === `${ns}/${sa}`)
+            ) {
               send(404, status(404, 'NotFound', `serviceaccounts "${sa}" not found`));
               return;
             }

@@ -17,6 +17,7 @@ export function sandboxObserver(sb: Sandbox): IdentityObserver {
         s3: sb.endpoints.aws,
         iam: sb.endpoints.aws,
         cloudfront: sb.endpoints.aws,
+        lambda: sb.endpoints.aws,
         sts: sb.endpoints.sts,
       },
       credentials: sb.credentials,
