@@ -17,6 +17,12 @@ import {
   GetPublicAccessBlockCommand as GetAccountPublicAccessBlockCommand,
   S3ControlClient,
 } from '@aws-sdk/client-s3-control';
+import {
+  GetFunctionUrlConfigCommand,
+  GetPolicyCommand,
+  paginateListFunctions,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../webidentity/iam-view.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
@@ -388,20 +394,26 @@ export function createIdentityObserver(
       const region = /^[a-z0-9]+\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(wanted)?.[1];
       if (region === undefined) return undefined;
       const lambda = clientsFor(region).lambda;
-      const functions = await awsCall(`listing Lambda functions in ${region}`, () => lambda.listFunctions());
+      const functions: FunctionConfiguration[] = [];
+      await awsCall(`listing Lambda functions in ${region}`, async () => {
+        for await (const page of paginateListFunctions({ client: lambda }, {}))
+          functions.push(...(page.Functions ?? []));
+      });
       for (const fn of functions) {
         const name = fn.FunctionName;
         if (name === undefined) continue;
         const url = await awsCall(
           `reading the function URL of ${name}`,
-          () => lambda.getFunctionUrlConfig(name),
+          () => lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name })),
           [...LAMBDA_NOT_FOUND],
         );
         if (url?.FunctionUrl === undefined || new URL(url.FunctionUrl).host.toLowerCase() !== wanted)
           continue;
-        const policy = await awsCall(`reading the resource policy of ${name}`, () => lambda.getPolicy(name), [
-          ...LAMBDA_NOT_FOUND,
-        ]);
+        const policy = await awsCall(
+          `reading the resource policy of ${name}`,
+          () => lambda.send(new GetPolicyCommand({ FunctionName: name })),
+          [...LAMBDA_NOT_FOUND],
+        );
         return {
           functionName: name,
           functionArn: fn.FunctionArn ?? '',

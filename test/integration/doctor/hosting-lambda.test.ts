@@ -1,3 +1,9 @@
+import {
+  AddPermissionCommand,
+  ListFunctionsCommand,
+  RemovePermissionCommand,
+  UpdateFunctionUrlConfigCommand,
+} from '@aws-sdk/client-lambda';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -104,8 +110,8 @@ before(async () => {
     privateKey: key.key,
     kid: key.publicKey.kid,
   });
-  const functions = await aws.lambda.listFunctions();
-  functionName = functions[0]?.FunctionName ?? '';
+  const functions = await aws.lambda.send(new ListFunctionsCommand({}));
+  functionName = functions.Functions?.[0]?.FunctionName ?? '';
 });
 
 after(async () => {
@@ -127,17 +133,40 @@ describe('Lambda function URL hosting', () => {
   });
 
   test('auth type AWS_IAM: the finding and the exact answer STS gives', async () => {
-    await aws.lambda.updateFunctionUrlConfig(functionName, { AuthType: 'AWS_IAM', Cors: FUNCTION_URL_CORS });
+    await aws.lambda.send(
+      new UpdateFunctionUrlConfigCommand({
+        FunctionName: functionName,
+        AuthType: 'AWS_IAM',
+        Cors: {
+          AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
+          AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
+        },
+      }),
+    );
     try {
       const sts = await assume(sb, roleArn, token);
       expectPredicts(await doctor(), 'FUNCTION_URL_AUTH_NOT_NONE', sts);
     } finally {
-      await aws.lambda.updateFunctionUrlConfig(functionName, { AuthType: 'NONE', Cors: FUNCTION_URL_CORS });
+      await aws.lambda.send(
+        new UpdateFunctionUrlConfigCommand({
+          FunctionName: functionName,
+          AuthType: 'NONE',
+          Cors: {
+            AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
+            AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
+          },
+        }),
+      );
     }
   });
 
   test('the resource policy lacks the public InvokeFunction statement', async () => {
-    await aws.lambda.removePermission(functionName, 'FunctionURLInvokeAllowPublicAccess');
+    await aws.lambda.send(
+      new RemovePermissionCommand({
+        FunctionName: functionName,
+        StatementId: 'FunctionURLInvokeAllowPublicAccess',
+      }),
+    );
     try {
       const sts = await assume(sb, roleArn, token);
       const report = await doctor();
@@ -145,12 +174,15 @@ describe('Lambda function URL hosting', () => {
       const f = hostingFindings(report).find((x) => x.code === 'FUNCTION_URL_NOT_PUBLIC');
       assert.ok(f?.fix.some((s) => s.includes(`--function-name ${functionName}`)));
     } finally {
-      await aws.lambda.addPermission(functionName, {
-        StatementId: 'FunctionURLInvokeAllowPublicAccess',
-        Action: 'lambda:InvokeFunction',
-        Principal: '*',
-        InvokedViaFunctionUrl: true,
-      });
+      await aws.lambda.send(
+        new AddPermissionCommand({
+          FunctionName: functionName,
+          StatementId: 'FunctionURLInvokeAllowPublicAccess',
+          Action: 'lambda:InvokeFunction',
+          Principal: '*',
+          InvokedViaFunctionUrl: true,
+        }),
+      );
     }
     assert.equal((await assume(sb, roleArn, token)).status, 200);
   });
