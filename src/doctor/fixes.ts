@@ -4,7 +4,7 @@ import { webIdentityContext } from '../webidentity/context-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
-import { awsStep, type Fix, type FixStep } from './fix.js';
+import { awsInputStep, awsStep, cliFetchesValue, type Fix, type FixStep } from './fix.js';
 import type { FindingCode } from './findings/registry.js';
 import type { PublicAccessBlock } from './ports.js';
 import { editTrustPolicy, retargetTrustPolicy } from './trust-edit.js';
@@ -107,15 +107,25 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
     }
     case 'AUDIENCE_NOT_ALLOWED': {
       if (input.provider === undefined) return undefined;
+      const provider = input.provider;
+      const why = `add ${input.audience} to the client IDs of ${provider.arn}`;
+      // A URL-valued client ID (GitLab's default audience) would be downloaded by aws CLI v1.
       const steps: FixStep[] = [
-        awsStep(`add ${input.audience} to the client IDs of ${input.provider.arn}`, [
-          'iam',
-          'add-client-id-to-open-id-connect-provider',
-          '--open-id-connect-provider-arn',
-          input.provider.arn,
-          '--client-id',
-          input.audience,
-        ]),
+        cliFetchesValue(input.audience)
+          ? awsInputStep(
+              why,
+              ['iam', 'add-client-id-to-open-id-connect-provider'],
+              { OpenIDConnectProviderArn: provider.arn, ClientID: input.audience },
+              `${fileName(providerHostPath(provider))}-add-client-id.json`,
+            )
+          : awsStep(why, [
+              'iam',
+              'add-client-id-to-open-id-connect-provider',
+              '--open-id-connect-provider-arn',
+              provider.arn,
+              '--client-id',
+              input.audience,
+            ]),
       ];
       // The next check STS makes is the trust policy's :aud condition: fix it in the same go.
       if (role !== undefined) {
@@ -137,16 +147,30 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
       const sameHost =
         old !== undefined &&
         new URL(`https://${providerHostPath(old)}`).host.toLowerCase() === new URL(iss).host.toLowerCase();
+      const thumbprints = sameHost && old.thumbprints.length > 0 ? old.thumbprints : [];
+      const why = `create the IAM OIDC provider for the token's iss ${iss}, exactly as the token spells it`;
+      // `--url` is exempt from aws CLI v1's URL fetching, `--client-id-list` is not.
       const steps: FixStep[] = [
-        awsStep(`create the IAM OIDC provider for the token's iss ${iss}, exactly as the token spells it`, [
-          'iam',
-          'create-open-id-connect-provider',
-          '--url',
-          iss,
-          '--client-id-list',
-          ...clientIds,
-          ...(sameHost && old.thumbprints.length > 0 ? ['--thumbprint-list', ...old.thumbprints] : []),
-        ]),
+        clientIds.some(cliFetchesValue)
+          ? awsInputStep(
+              why,
+              ['iam', 'create-open-id-connect-provider'],
+              {
+                Url: iss,
+                ClientIDList: clientIds,
+                ...(thumbprints.length > 0 ? { ThumbprintList: thumbprints } : {}),
+              },
+              `${fileName(hostPath)}-provider.json`,
+            )
+          : awsStep(why, [
+              'iam',
+              'create-open-id-connect-provider',
+              '--url',
+              iss,
+              '--client-id-list',
+              ...clientIds,
+              ...(thumbprints.length > 0 ? ['--thumbprint-list', ...thumbprints] : []),
+            ]),
       ];
       const updated = new Set<string>();
       if (old !== undefined) {

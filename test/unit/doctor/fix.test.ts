@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { webIdentityContext } from '../../../src/webidentity/context-keys.js';
 import { readSessionClaims } from '../../../src/webidentity/session-claims.js';
 import { evaluateTrustPolicy } from '../../../src/webidentity/trust-policy.js';
-import { awsStep, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
+import { awsStep, cliFetchesValue, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
 import { hostingFix, identityFix } from '../../../src/doctor/fixes.js';
 import {
   editTrustPolicy,
@@ -241,6 +241,52 @@ test('identity fixes are concrete: every value filled from the observation', () 
   ]);
   // The trust policy's subject is fixed in the same go (the next thing STS checks).
   assert.equal(aud.steps.length, 2);
+});
+
+test('a URL-valued client ID travels in --cli-input-json, which aws CLI v1 does not fetch', () => {
+  const gitlab = 'https://gitlab.corp.example.com';
+  const claims = {
+    iss: `https://${HP}`,
+    sub: 'project_path:infra/deploy:ref_type:branch:ref:main',
+    aud: gitlab,
+  };
+  const provider = { arn: ARN, url: HP, clientIds: ['sts.amazonaws.com'], thumbprints: [] };
+  const base = {
+    partition: 'aws',
+    accountId: '123456789012',
+    claims,
+    audience: gitlab,
+    sessionName: 's',
+    role: undefined,
+    provider,
+    providers: [provider],
+    roles: [],
+  };
+  assert.equal(cliFetchesValue(gitlab), true);
+  assert.equal(cliFetchesValue('sts.amazonaws.com'), false);
+  const aud = identityFix('AUDIENCE_NOT_ALLOWED', base);
+  const step = aud?.steps[0];
+  assert.ok(step !== undefined);
+  assert.ok(!step.argv.some(cliFetchesValue), step.argv.join(' '));
+  assert.deepEqual(step.argv.slice(0, 4), [
+    'aws',
+    'iam',
+    'add-client-id-to-open-id-connect-provider',
+    '--cli-input-json',
+  ]);
+  assert.deepEqual(JSON.parse(step.files?.[0]?.content ?? '{}'), {
+    OpenIDConnectProviderArn: ARN,
+    ClientID: gitlab,
+  });
+  assert.equal(step.argv[4], `file://${step.files?.[0]?.name ?? ''}`);
+  const created = identityFix('PROVIDER_MISSING', { ...base, provider: undefined, providers: [] });
+  const create = created?.steps[0];
+  assert.ok(create !== undefined);
+  assert.ok(!create.argv.some(cliFetchesValue), create.argv.join(' '));
+  assert.deepEqual(JSON.parse(create.files?.[0]?.content ?? '{}'), {
+    Url: `https://${HP}`,
+    ClientIDList: [gitlab],
+  });
 });
 
 test('a provider fix for a trailing-slash provider creates the exact one and moves every role trusting the old', () => {
