@@ -3,7 +3,8 @@ import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
-import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
+import type { IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
+import { thumbprintToPin } from './checks/provider.js';
 import { awsInputStep, awsStep, cliFetchesValue, type Fix, type FixStep } from './fix.js';
 import type { FindingCode } from './findings/registry.js';
 import type { PublicAccessBlock } from './ports.js';
@@ -33,6 +34,8 @@ export interface IdentityFixInput {
   /** Roles of the account that may trust an old provider (the component's role at least). */
   readonly roles: readonly IamRole[];
   readonly durationSeconds?: string | undefined;
+  /** The TLS of the issuer's hosts as observed (discovery, and the JWKS host when it differs). */
+  readonly tls?: readonly (ObservedTls | undefined)[];
 }
 
 function fileName(s: string): string {
@@ -196,6 +199,28 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
         if (step !== undefined) steps.push(step);
       }
       return { summary: `Create the IAM OIDC provider for ${iss} and point the trust policies at it`, steps };
+    }
+    case 'THUMBPRINT_MISMATCH': {
+      // The top CA of each served chain the CA library does not trust: STS pins the provider's
+      // thumbprints against the discovery host and, since 2026-05, the JWKS host too (§4). The
+      // list replaces the stale one: a thumbprint of a certificate no longer served pins nothing.
+      const pins = [
+        ...new Set((input.tls ?? []).map(thumbprintToPin).filter((t): t is string => t !== undefined)),
+      ];
+      if (input.provider === undefined || pins.length === 0) return undefined;
+      return {
+        summary: `Pin the top CA certificate the issuer serves now on ${input.provider.arn}`,
+        steps: [
+          awsStep(`set the thumbprints of ${input.provider.arn} to ${pins.join(', ')}`, [
+            'iam',
+            'update-open-id-connect-provider-thumbprint',
+            '--open-id-connect-provider-arn',
+            input.provider.arn,
+            '--thumbprint-list',
+            ...pins,
+          ]),
+        ],
+      };
     }
     case 'SESSION_DURATION_EXCEEDS_MAX': {
       if (role === undefined || input.durationSeconds === undefined) return undefined;

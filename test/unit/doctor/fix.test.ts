@@ -10,6 +10,7 @@ import { webIdentityContext } from '../../../src/webidentity/context-keys.js';
 import { readSessionClaims } from '../../../src/webidentity/session-claims.js';
 import { evaluateTrustPolicy } from '../../../src/webidentity/trust-policy.js';
 import { awsStep, cliFetchesValue, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
+import { thumbprintExplanation, thumbprintToPin } from '../../../src/doctor/checks/provider.js';
 import { hostingFix, identityFix } from '../../../src/doctor/fixes.js';
 import {
   editTrustPolicy,
@@ -122,6 +123,28 @@ test('trust edit moves a subject written under :aud to :sub, and the explanation
   const e = edit(doc, sub);
   assert.equal(e.allows, true);
   assert.deepEqual(trustPolicySubjects(e.document), [sub]);
+});
+
+test('trust edit renames a condition key written with the provider ARN to its URL, values and operator kept', () => {
+  const sub = 'system:serviceaccount:karpenter:karpenter';
+  const doc = policy([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: ARN },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { [`${ARN}:sub`]: sub }, StringEquals: { [`${HP}:aud`]: 'openshift' } },
+    },
+  ]);
+  const r = edit(doc, sub);
+  assert.equal(r.allows, true, r.unresolved.join('; '));
+  assert.deepEqual(
+    (JSON.parse(r.document) as { Statement: { Condition: unknown }[] }).Statement[0]?.Condition,
+    {
+      StringLike: { [`${HP}:sub`]: sub },
+      StringEquals: { [`${HP}:aud`]: 'openshift' },
+    },
+  );
+  assert.match(r.changes.join('\n'), /renamed the condition key/);
 });
 
 test('the explanation of a principal mismatch names the expected and the actual ARN and account', () => {
@@ -402,4 +425,49 @@ test("hosting fixes act in the bucket's real region, lift only the blocking sett
     'arn:aws:s3:::b/.well-known/openid-configuration',
     'arn:aws:s3:::b/keys.json',
   ]);
+});
+
+test('a thumbprint fix pins the top CA of each served chain and says which certificate is pinned and which would be', () => {
+  const cert = (subject: string, sha1: string) => ({
+    subject,
+    issuer: subject,
+    sha1,
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: '2027-01-01T00:00:00Z',
+  });
+  const chain = [cert('CN=issuer.example', 'A'.repeat(40)), cert('CN=Private Root', 'B'.repeat(40))];
+  const tls = { chain, trustedByCaLibrary: false };
+  const provider = { arn: ARN, url: HP, clientIds: ['sts.amazonaws.com'], thumbprints: ['c'.repeat(40)] };
+  const claims = { iss: `https://${HP}`, sub: 's', aud: 'sts.amazonaws.com' };
+  const fix = identityFix('THUMBPRINT_MISMATCH', {
+    partition: 'aws',
+    accountId: '123456789012',
+    claims,
+    audience: 'sts.amazonaws.com',
+    sessionName: 's',
+    role: undefined,
+    provider,
+    providers: [provider],
+    roles: [],
+    tls: [tls, tls],
+  });
+  assert.deepEqual(fix?.steps[0]?.argv, [
+    'aws',
+    'iam',
+    'update-open-id-connect-provider-thumbprint',
+    '--open-id-connect-provider-arn',
+    ARN,
+    '--thumbprint-list',
+    'B'.repeat(40),
+  ]);
+  const why = thumbprintExplanation(provider, tls);
+  assert.match(why, /pins C{40} \(no certificate the issuer serves\)/);
+  assert.match(why, /would pin CN=Private Root \(SHA-1 B{40}\)/);
+  const trusted = thumbprintExplanation(
+    { ...provider, thumbprints: ['B'.repeat(40)] },
+    { ...tls, trustedByCaLibrary: true },
+  );
+  assert.match(trusted, /pins CN=Private Root \(SHA-1 B{40}\)/);
+  assert.match(trusted, /would pin none/);
+  assert.equal(thumbprintToPin({ ...tls, trustedByCaLibrary: true }), undefined);
 });
