@@ -397,3 +397,54 @@ export function hostingFix(code: FindingCode, input: HostingFixInput): Fix | und
       return undefined;
   }
 }
+
+/** What a token-side fix names: the token's claims and header when it could be decoded. */
+export interface TokenFixInput {
+  readonly claims: JWTPayload | undefined;
+  /** The token header's `kid`, when the header could be read. */
+  readonly kid?: string | undefined;
+  /** The client IDs of the token issuer's IAM provider, when one matches. */
+  readonly clientIds?: readonly string[] | undefined;
+}
+
+/**
+ * The fix for a finding whose cause is the token, not AWS: no steps (an empty list means "no AWS
+ * change"), and a summary that says so and what to change where the token is produced. Undefined
+ * for findings that are not token-side.
+ */
+export function tokenSideFix(code: FindingCode, input: TokenFixInput): Fix | undefined {
+  const none = 'Nothing in AWS is wrong';
+  const sub = typeof input.claims?.sub === 'string' ? ` for ${input.claims.sub}` : '';
+  switch (code) {
+    case 'TOKEN_EXPIRED': {
+      const exp =
+        typeof input.claims?.exp === 'number' ? new Date(input.claims.exp * 1000).toISOString() : undefined;
+      return {
+        summary: `${none}: the token${sub} expired${exp === undefined ? '' : ` at ${exp}`}. Re-read the token file on every credential refresh (the SDKs' web_identity_token_file provider does; the kubelet rotates projected tokens at 80% of their lifetime) instead of reading it once`,
+        steps: [],
+      };
+    }
+    case 'TOKEN_MISSING_AUD': {
+      const audience = input.clientIds?.[0] ?? 'sts.amazonaws.com';
+      return {
+        summary: `${none}: the token${sub} has no aud claim (a legacy Secret-based service-account token). Use a projected service-account token with audience ${audience} (serviceAccountToken.audience in the pod spec, or the pod identity webhook's projected token)`,
+        steps: [],
+      };
+    }
+    case 'TOKEN_MALFORMED':
+      return {
+        summary: `${none}: the token file does not hold exactly one JWT (header.payload.signature). Make whatever writes the file write only the token, with nothing before or after it (no log lines, no second token)`,
+        steps: [],
+      };
+    case 'TOKEN_KID_NOT_IN_JWKS': {
+      const iss = typeof input.claims?.iss === 'string' ? ` at ${input.claims.iss}` : '';
+      const kid = input.kid === undefined ? 'its signing key' : `key ${input.kid}`;
+      return {
+        summary: `${none}: the token is signed with ${kid}, which the issuer${iss} does not publish in its JWKS. The issuer's operator must publish that key's public half (next to the current ones), or the token source must sign with a published key`,
+        steps: [],
+      };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
-import { identityFix } from './fixes.js';
+import { identityFix, tokenSideFix } from './fixes.js';
 import { explainTrustDenial } from './trust-edit.js';
 import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
@@ -270,9 +270,16 @@ async function completeDecisive(
     readonly provider: IamOidcProvider | undefined;
     readonly account: string | undefined;
     readonly tls: readonly (ObservedTls | undefined)[];
+    readonly kid: string | undefined;
   },
 ): Promise<Finding> {
   const claims = o.claims;
+  const tokenSide = tokenSideFix(decisive.code, {
+    claims,
+    kid: o.kid,
+    clientIds: o.provider?.clientIds,
+  });
+  if (tokenSide !== undefined) return withRemedy(decisive, tokenSide);
   if (claims === undefined || o.account === undefined || o.env.providers === undefined) return decisive;
   const audience = effectiveAudience(claims);
   let finding = decisive;
@@ -459,6 +466,7 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
         provider: issuerOutcome?.provider,
         account: account?.account,
         tls: [issuerOutcome?.documents.discovery?.tls, issuerOutcome?.documents.jwks?.tls],
+        kid: tokenCheck.decoded?.kid,
       });
     }
     checks.push(verdictCheck(verdict, decisive, label));

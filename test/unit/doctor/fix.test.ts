@@ -11,7 +11,7 @@ import { readSessionClaims } from '../../../src/webidentity/session-claims.js';
 import { evaluateTrustPolicy } from '../../../src/webidentity/trust-policy.js';
 import { awsStep, cliFetchesValue, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
 import { thumbprintExplanation, thumbprintToPin } from '../../../src/doctor/checks/provider.js';
-import { hostingFix, identityFix } from '../../../src/doctor/fixes.js';
+import { hostingFix, identityFix, tokenSideFix } from '../../../src/doctor/fixes.js';
 import {
   editTrustPolicy,
   explainTrustDenial,
@@ -470,4 +470,27 @@ test('a thumbprint fix pins the top CA of each served chain and says which certi
   assert.match(trusted, /pins CN=Private Root \(SHA-1 B{40}\)/);
   assert.match(trusted, /would pin none/);
   assert.equal(thumbprintToPin({ ...tls, trustedByCaLibrary: true }), undefined);
+});
+
+test('token-side causes: no AWS step, and the summary says nothing in AWS is wrong and what to change', () => {
+  const claims = {
+    iss: 'https://gitlab.corp.example.com',
+    sub: 'system:serviceaccount:team:app',
+    exp: 1_700_000_000,
+  };
+  const expired = tokenSideFix('TOKEN_EXPIRED', { claims });
+  assert.deepEqual(expired?.steps, []);
+  assert.match(
+    expired.summary,
+    /^Nothing in AWS is wrong: .*expired at 2023-11-14T22:13:20\.000Z\. Re-read the token file/,
+  );
+  const noAud = tokenSideFix('TOKEN_MISSING_AUD', { claims, clientIds: ['sts.amazonaws.com'] });
+  assert.match(noAud?.summary ?? '', /projected service-account token with audience sts\.amazonaws\.com/);
+  const kid = tokenSideFix('TOKEN_KID_NOT_IN_JWKS', { claims, kid: 'k-1' });
+  assert.match(
+    kid?.summary ?? '',
+    /key k-1, which the issuer at https:\/\/gitlab\.corp\.example\.com does not publish/,
+  );
+  assert.deepEqual(tokenSideFix('TOKEN_MALFORMED', { claims: undefined })?.steps, []);
+  assert.equal(tokenSideFix('TRUST_POLICY_DENIES', { claims }), undefined);
 });
