@@ -4,7 +4,9 @@ import { webIdentityContext } from '../webidentity/context-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
 import type { IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
+import { MAX_JWKS_KEYS } from '../webidentity/issuer-keys.js';
 import { thumbprintToPin } from './checks/provider.js';
+import { classifyIssuerHost } from './issuer-host.js';
 import { awsInputStep, awsStep, cliFetchesValue, type Fix, type FixStep } from './fix.js';
 import type { FindingCode } from './findings/registry.js';
 import type { PublicAccessBlock } from './ports.js';
@@ -447,4 +449,79 @@ export function tokenSideFix(code: FindingCode, input: TokenFixInput): Fix | und
     default:
       return undefined;
   }
+}
+
+/** What a JWKS fix is built from. */
+export interface JwksFixInput {
+  /** The JWKS URL as the discovery document names it. */
+  readonly jwksUri: string;
+  /** The JWKS as served. */
+  readonly body: string;
+  /** The token header's `kid`: that key is kept. */
+  readonly kid: string | undefined;
+}
+
+/**
+ * The fix for a JWKS with more than 100 keys: a JWKS that keeps the token's key and the first
+ * other keys in the served order up to 100, naming the dropped kids. For a JWKS in an S3 bucket
+ * the step uploads it there (`aws s3api put-object`, in the bucket's region, as JSON); for an
+ * issuer hosted outside AWS there is no AWS step, and the summary says the change belongs to the
+ * issuer's operator. Undefined when the served JWKS cannot be read.
+ */
+export function jwksFix(input: JwksFixInput): Fix | undefined {
+  let keys: unknown[];
+  try {
+    const parsed = JSON.parse(input.body) as { keys?: unknown };
+    if (!Array.isArray(parsed.keys)) return undefined;
+    keys = parsed.keys;
+  } catch {
+    return undefined;
+  }
+  if (keys.length <= MAX_JWKS_KEYS) return undefined;
+  const kidOf = (k: unknown): string | undefined =>
+    typeof k === 'object' && k !== null && typeof (k as { kid?: unknown }).kid === 'string'
+      ? (k as { kid: string }).kid
+      : undefined;
+  const own = keys.filter((k) => input.kid !== undefined && kidOf(k) === input.kid);
+  const others = keys.filter((k) => !own.includes(k));
+  const kept = [...own, ...others.slice(0, MAX_JWKS_KEYS - own.length)];
+  const dropped = others.slice(MAX_JWKS_KEYS - own.length).map((k) => kidOf(k) ?? '(no kid)');
+  const content = `${JSON.stringify({ keys: kept }, null, 2)}\n`;
+  const what = `a JWKS of ${kept.length} keys${input.kid === undefined ? '' : ` keeping the token's key ${input.kid}`}, dropping ${dropped.length}: ${dropped.join(', ')}`;
+  const host = classifyIssuerHost(input.jwksUri);
+  if (host?.kind === 's3') {
+    const url = new URL(input.jwksUri);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    const key = (host.style === 'path' ? segments.slice(1) : segments).join('/');
+    const name = `${fileName(host.bucket)}-jwks.json`;
+    return {
+      summary: `Publish ${what}`,
+      steps: [
+        awsStep(
+          `upload the trimmed JWKS to s3://${host.bucket}/${key}`,
+          [
+            's3api',
+            'put-object',
+            '--bucket',
+            host.bucket,
+            '--key',
+            key,
+            '--body',
+            name,
+            '--content-type',
+            'application/json',
+            '--region',
+            host.region,
+          ],
+          [{ name, content }],
+        ),
+      ],
+    };
+  }
+  // Behind CloudFront the bucket and key are not in the URL: the registry's text applies.
+  if (host?.kind !== 'other') return undefined;
+  return {
+    summary: `No AWS resource holds this JWKS: ${host.host} serves ${keys.length} keys at ${input.jwksUri} and STS reads at most ${MAX_JWKS_KEYS}. The issuer's operator must publish ${what}`,
+    steps: [],
+  };
 }

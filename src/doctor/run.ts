@@ -1,7 +1,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
-import { identityFix, tokenSideFix } from './fixes.js';
+import { identityFix, jwksFix, tokenSideFix } from './fixes.js';
 import { explainTrustDenial } from './trust-edit.js';
 import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
@@ -271,6 +271,7 @@ async function completeDecisive(
     readonly account: string | undefined;
     readonly tls: readonly (ObservedTls | undefined)[];
     readonly kid: string | undefined;
+    readonly jwks: HttpObservation | undefined;
   },
 ): Promise<Finding> {
   const claims = o.claims;
@@ -280,6 +281,10 @@ async function completeDecisive(
     clientIds: o.provider?.clientIds,
   });
   if (tokenSide !== undefined) return withRemedy(decisive, tokenSide);
+  const jwks = o.jwks;
+  if (decisive.code === 'JWKS_TOO_MANY_KEYS' && jwks?.ok === true) {
+    return withRemedy(decisive, jwksFix({ jwksUri: jwks.url, body: jwks.body, kid: o.kid }));
+  }
   if (claims === undefined || o.account === undefined || o.env.providers === undefined) return decisive;
   const audience = effectiveAudience(claims);
   let finding = decisive;
@@ -467,6 +472,7 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
         account: account?.account,
         tls: [issuerOutcome?.documents.discovery?.tls, issuerOutcome?.documents.jwks?.tls],
         kid: tokenCheck.decoded?.kid,
+        jwks: issuerOutcome?.documents.jwks,
       });
     }
     checks.push(verdictCheck(verdict, decisive, label));

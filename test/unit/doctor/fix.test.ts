@@ -11,7 +11,7 @@ import { readSessionClaims } from '../../../src/webidentity/session-claims.js';
 import { evaluateTrustPolicy } from '../../../src/webidentity/trust-policy.js';
 import { awsStep, cliFetchesValue, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
 import { thumbprintExplanation, thumbprintToPin } from '../../../src/doctor/checks/provider.js';
-import { hostingFix, identityFix, tokenSideFix } from '../../../src/doctor/fixes.js';
+import { hostingFix, identityFix, jwksFix, tokenSideFix } from '../../../src/doctor/fixes.js';
 import {
   editTrustPolicy,
   explainTrustDenial,
@@ -493,4 +493,48 @@ test('token-side causes: no AWS step, and the summary says nothing in AWS is wro
   );
   assert.deepEqual(tokenSideFix('TOKEN_MALFORMED', { claims: undefined })?.steps, []);
   assert.equal(tokenSideFix('TRUST_POLICY_DENIES', { claims }), undefined);
+});
+
+test("a JWKS over 100 keys: the fix keeps the token's key, drops the rest past 100 and names them", () => {
+  const keys = Array.from({ length: 102 }, (_, i) => ({ kty: 'EC', kid: `k${i}` }));
+  const body = JSON.stringify({ keys });
+  const s3 = jwksFix({
+    jwksUri: 'https://demo-oidc.s3.us-west-2.amazonaws.com/keys.json',
+    body,
+    kid: 'k101',
+  });
+  const step = s3?.steps[0];
+  assert.ok(step !== undefined);
+  assert.deepEqual(step.argv, [
+    'aws',
+    's3api',
+    'put-object',
+    '--bucket',
+    'demo-oidc',
+    '--key',
+    'keys.json',
+    '--body',
+    'demo-oidc-jwks.json',
+    '--content-type',
+    'application/json',
+    '--region',
+    'us-west-2',
+  ]);
+  const kept = (JSON.parse(step.files?.[0]?.content ?? '{}') as { keys: { kid: string }[] }).keys.map(
+    (k) => k.kid,
+  );
+  assert.equal(kept.length, 100);
+  assert.equal(kept[0], 'k101');
+  assert.match(s3?.summary ?? '', /dropping 2: k99, k100$/);
+  const other = jwksFix({ jwksUri: 'https://oidc.spire.example.org/keys', body, kid: 'k0' });
+  assert.deepEqual(other?.steps, []);
+  assert.match(other.summary, /issuer's operator must publish a JWKS of 100 keys keeping the token's key k0/);
+  assert.equal(
+    jwksFix({
+      jwksUri: 'https://x.example/keys',
+      body: JSON.stringify({ keys: keys.slice(0, 100) }),
+      kid: 'k0',
+    }),
+    undefined,
+  );
 });
