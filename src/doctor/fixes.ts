@@ -439,7 +439,11 @@ export function tokenSideFix(code: FindingCode, input: TokenFixInput): Fix | und
         steps: [],
       };
     case 'TOKEN_KID_NOT_IN_JWKS': {
-      const iss = typeof input.claims?.iss === 'string' ? ` at ${input.claims.iss}` : '';
+      // Only for an issuer hosted outside AWS: a JWKS in S3 or behind CloudFront is published from
+      // AWS, and the registry's text names the stsctl step that merges the key in.
+      const issuer = typeof input.claims?.iss === 'string' ? input.claims.iss : undefined;
+      if (issuer === undefined || classifyIssuerHost(issuer)?.kind !== 'other') return undefined;
+      const iss = ` at ${issuer}`;
       const kid = input.kid === undefined ? 'its signing key' : `key ${input.kid}`;
       return {
         summary: `${none}: the token is signed with ${kid}, which the issuer${iss} does not publish in its JWKS. The issuer's operator must publish that key's public half (next to the current ones), or the token source must sign with a published key`,
