@@ -25,7 +25,8 @@ export function fixesToApply(report: DoctorReport): { finding: Finding; fix: Fix
   const out: { finding: Finding; fix: Fix }[] = [];
   for (const c of report.components) {
     for (const f of c.findings) {
-      if (f.severity !== 'error' || f.remedy === undefined) continue;
+      // A fix without steps changes nothing in AWS: there is nothing to apply.
+      if (f.severity !== 'error' || f.remedy === undefined || f.remedy.steps.length === 0) continue;
       const key = JSON.stringify(f.remedy.steps);
       if (seen.has(key)) continue;
       seen.add(key);

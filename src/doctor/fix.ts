@@ -83,3 +83,34 @@ export function isConcrete(fix: Fix): boolean {
   const texts = fix.steps.flatMap((s) => [...s.argv, ...(s.files ?? []).map((f) => f.content)]);
   return texts.every((t) => !/<[A-Za-z][A-Za-z]*>/.test(t));
 }
+
+/**
+ * True when aws CLI v1 would read the value as a parameter file instead of passing it: its
+ * "paramfile" handler downloads a value that starts with `http://` or `https://` (and reads one
+ * starting with `file://`/`fileb://`), case-sensitively, for every parameter not listed in
+ * `PARAMFILE_DISABLED` (awscli 1.45 `awscli/paramfile.py`, `get_paramfile` and
+ * `URIArgumentHandler`). A one-element list is unwrapped first, so `--client-id-list https://x`
+ * is fetched too. Of the IAM OIDC-provider parameters only
+ * `iam.create-open-id-connect-provider.url` is exempt.
+ */
+export function cliFetchesValue(value: string): boolean {
+  return value.startsWith('http://') || value.startsWith('https://');
+}
+
+/**
+ * An `aws` step whose parameters travel in a `--cli-input-json file://<name>` document: the way to
+ * pass values the CLI would otherwise fetch ({@link cliFetchesValue}), since values read from the
+ * input JSON are never treated as parameter files.
+ */
+export function awsInputStep(
+  description: string,
+  command: readonly [service: string, operation: string],
+  input: Readonly<Record<string, unknown>>,
+  fileName: string,
+): FixStep {
+  return awsStep(
+    description,
+    [...command, '--cli-input-json', `file://${fileName}`],
+    [{ name: fileName, content: `${JSON.stringify(input, null, 2)}\n` }],
+  );
+}

@@ -3,8 +3,11 @@ import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
-import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
-import { awsStep, type Fix, type FixStep } from './fix.js';
+import type { IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
+import { MAX_JWKS_KEYS } from '../webidentity/issuer-keys.js';
+import { thumbprintToPin } from './checks/provider.js';
+import { classifyIssuerHost } from './issuer-host.js';
+import { awsInputStep, awsStep, cliFetchesValue, type Fix, type FixStep } from './fix.js';
 import type { FindingCode } from './findings/registry.js';
 import type { PublicAccessBlock } from './ports.js';
 import { editTrustPolicy, retargetTrustPolicy } from './trust-edit.js';
@@ -33,6 +36,8 @@ export interface IdentityFixInput {
   /** Roles of the account that may trust an old provider (the component's role at least). */
   readonly roles: readonly IamRole[];
   readonly durationSeconds?: string | undefined;
+  /** The TLS of the issuer's hosts as observed (discovery, and the JWKS host when it differs). */
+  readonly tls?: readonly (ObservedTls | undefined)[];
 }
 
 function fileName(s: string): string {
@@ -107,15 +112,25 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
     }
     case 'AUDIENCE_NOT_ALLOWED': {
       if (input.provider === undefined) return undefined;
+      const provider = input.provider;
+      const why = `add ${input.audience} to the client IDs of ${provider.arn}`;
+      // A URL-valued client ID (GitLab's default audience) would be downloaded by aws CLI v1.
       const steps: FixStep[] = [
-        awsStep(`add ${input.audience} to the client IDs of ${input.provider.arn}`, [
-          'iam',
-          'add-client-id-to-open-id-connect-provider',
-          '--open-id-connect-provider-arn',
-          input.provider.arn,
-          '--client-id',
-          input.audience,
-        ]),
+        cliFetchesValue(input.audience)
+          ? awsInputStep(
+              why,
+              ['iam', 'add-client-id-to-open-id-connect-provider'],
+              { OpenIDConnectProviderArn: provider.arn, ClientID: input.audience },
+              `${fileName(providerHostPath(provider))}-add-client-id.json`,
+            )
+          : awsStep(why, [
+              'iam',
+              'add-client-id-to-open-id-connect-provider',
+              '--open-id-connect-provider-arn',
+              provider.arn,
+              '--client-id',
+              input.audience,
+            ]),
       ];
       // The next check STS makes is the trust policy's :aud condition: fix it in the same go.
       if (role !== undefined) {
@@ -137,16 +152,30 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
       const sameHost =
         old !== undefined &&
         new URL(`https://${providerHostPath(old)}`).host.toLowerCase() === new URL(iss).host.toLowerCase();
+      const thumbprints = sameHost && old.thumbprints.length > 0 ? old.thumbprints : [];
+      const why = `create the IAM OIDC provider for the token's iss ${iss}, exactly as the token spells it`;
+      // `--url` is exempt from aws CLI v1's URL fetching, `--client-id-list` is not.
       const steps: FixStep[] = [
-        awsStep(`create the IAM OIDC provider for the token's iss ${iss}, exactly as the token spells it`, [
-          'iam',
-          'create-open-id-connect-provider',
-          '--url',
-          iss,
-          '--client-id-list',
-          ...clientIds,
-          ...(sameHost && old.thumbprints.length > 0 ? ['--thumbprint-list', ...old.thumbprints] : []),
-        ]),
+        clientIds.some(cliFetchesValue)
+          ? awsInputStep(
+              why,
+              ['iam', 'create-open-id-connect-provider'],
+              {
+                Url: iss,
+                ClientIDList: clientIds,
+                ...(thumbprints.length > 0 ? { ThumbprintList: thumbprints } : {}),
+              },
+              `${fileName(hostPath)}-provider.json`,
+            )
+          : awsStep(why, [
+              'iam',
+              'create-open-id-connect-provider',
+              '--url',
+              iss,
+              '--client-id-list',
+              ...clientIds,
+              ...(thumbprints.length > 0 ? ['--thumbprint-list', ...thumbprints] : []),
+            ]),
       ];
       const updated = new Set<string>();
       if (old !== undefined) {
@@ -172,6 +201,28 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
         if (step !== undefined) steps.push(step);
       }
       return { summary: `Create the IAM OIDC provider for ${iss} and point the trust policies at it`, steps };
+    }
+    case 'THUMBPRINT_MISMATCH': {
+      // The top CA of each served chain the CA library does not trust: STS pins the provider's
+      // thumbprints against the discovery host and, since 2026-05, the JWKS host too (§4). The
+      // list replaces the stale one: a thumbprint of a certificate no longer served pins nothing.
+      const pins = [
+        ...new Set((input.tls ?? []).map(thumbprintToPin).filter((t): t is string => t !== undefined)),
+      ];
+      if (input.provider === undefined || pins.length === 0) return undefined;
+      return {
+        summary: `Pin the top CA certificate the issuer serves now on ${input.provider.arn}`,
+        steps: [
+          awsStep(`set the thumbprints of ${input.provider.arn} to ${pins.join(', ')}`, [
+            'iam',
+            'update-open-id-connect-provider-thumbprint',
+            '--open-id-connect-provider-arn',
+            input.provider.arn,
+            '--thumbprint-list',
+            ...pins,
+          ]),
+        ],
+      };
     }
     case 'SESSION_DURATION_EXCEEDS_MAX': {
       if (role === undefined || input.durationSeconds === undefined) return undefined;
@@ -347,4 +398,134 @@ export function hostingFix(code: FindingCode, input: HostingFixInput): Fix | und
     default:
       return undefined;
   }
+}
+
+/** What a token-side fix names: the token's claims and header when it could be decoded. */
+export interface TokenFixInput {
+  readonly claims: JWTPayload | undefined;
+  /** The token header's `kid`, when the header could be read. */
+  readonly kid?: string | undefined;
+  /** The client IDs of the token issuer's IAM provider, when one matches. */
+  readonly clientIds?: readonly string[] | undefined;
+}
+
+/**
+ * The fix for a finding whose cause is the token, not AWS: no steps (an empty list means "no AWS
+ * change"), and a summary that says so and what to change where the token is produced. Undefined
+ * for findings that are not token-side.
+ */
+export function tokenSideFix(code: FindingCode, input: TokenFixInput): Fix | undefined {
+  const none = 'Nothing in AWS is wrong';
+  const sub = typeof input.claims?.sub === 'string' ? ` for ${input.claims.sub}` : '';
+  switch (code) {
+    case 'TOKEN_EXPIRED': {
+      const exp =
+        typeof input.claims?.exp === 'number' ? new Date(input.claims.exp * 1000).toISOString() : undefined;
+      return {
+        summary: `${none}: the token${sub} expired${exp === undefined ? '' : ` at ${exp}`}. Re-read the token file on every credential refresh (the SDKs' web_identity_token_file provider does; the kubelet rotates projected tokens at 80% of their lifetime) instead of reading it once`,
+        steps: [],
+      };
+    }
+    case 'TOKEN_MISSING_AUD': {
+      const audience = input.clientIds?.[0] ?? 'sts.amazonaws.com';
+      return {
+        summary: `${none}: the token${sub} has no aud claim (a legacy Secret-based service-account token). Use a projected service-account token with audience ${audience} (serviceAccountToken.audience in the pod spec, or the pod identity webhook's projected token)`,
+        steps: [],
+      };
+    }
+    case 'TOKEN_MALFORMED':
+      return {
+        summary: `${none}: the token file does not hold exactly one JWT (header.payload.signature). Make whatever writes the file write only the token, with nothing before or after it (no log lines, no second token)`,
+        steps: [],
+      };
+    case 'TOKEN_KID_NOT_IN_JWKS': {
+      // Only for an issuer hosted outside AWS: a JWKS in S3 or behind CloudFront is published from
+      // AWS, and the registry's text names the stsctl step that merges the key in.
+      const issuer = typeof input.claims?.iss === 'string' ? input.claims.iss : undefined;
+      if (issuer === undefined || classifyIssuerHost(issuer)?.kind !== 'other') return undefined;
+      const iss = ` at ${issuer}`;
+      const kid = input.kid === undefined ? 'its signing key' : `key ${input.kid}`;
+      return {
+        summary: `${none}: the token is signed with ${kid}, which the issuer${iss} does not publish in its JWKS. The issuer's operator must publish that key's public half (next to the current ones), or the token source must sign with a published key`,
+        steps: [],
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What a JWKS fix is built from. */
+export interface JwksFixInput {
+  /** The JWKS URL as the discovery document names it. */
+  readonly jwksUri: string;
+  /** The JWKS as served. */
+  readonly body: string;
+  /** The token header's `kid`: that key is kept. */
+  readonly kid: string | undefined;
+}
+
+/**
+ * The fix for a JWKS with more than 100 keys: a JWKS that keeps the token's key and the first
+ * other keys in the served order up to 100, naming the dropped kids. For a JWKS in an S3 bucket
+ * the step uploads it there (`aws s3api put-object`, in the bucket's region, as JSON); for an
+ * issuer hosted outside AWS there is no AWS step, and the summary says the change belongs to the
+ * issuer's operator. Undefined when the served JWKS cannot be read.
+ */
+export function jwksFix(input: JwksFixInput): Fix | undefined {
+  let keys: unknown[];
+  try {
+    const parsed = JSON.parse(input.body) as { keys?: unknown };
+    if (!Array.isArray(parsed.keys)) return undefined;
+    keys = parsed.keys;
+  } catch {
+    return undefined;
+  }
+  if (keys.length <= MAX_JWKS_KEYS) return undefined;
+  const kidOf = (k: unknown): string | undefined =>
+    typeof k === 'object' && k !== null && typeof (k as { kid?: unknown }).kid === 'string'
+      ? (k as { kid: string }).kid
+      : undefined;
+  const own = keys.filter((k) => input.kid !== undefined && kidOf(k) === input.kid);
+  const others = keys.filter((k) => !own.includes(k));
+  const kept = [...own, ...others.slice(0, MAX_JWKS_KEYS - own.length)];
+  const dropped = others.slice(MAX_JWKS_KEYS - own.length).map((k) => kidOf(k) ?? '(no kid)');
+  const content = `${JSON.stringify({ keys: kept }, null, 2)}\n`;
+  const what = `a JWKS of ${kept.length} keys${input.kid === undefined ? '' : ` keeping the token's key ${input.kid}`}, dropping ${dropped.length}: ${dropped.join(', ')}`;
+  const host = classifyIssuerHost(input.jwksUri);
+  if (host?.kind === 's3') {
+    const url = new URL(input.jwksUri);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    const key = (host.style === 'path' ? segments.slice(1) : segments).join('/');
+    const name = `${fileName(host.bucket)}-jwks.json`;
+    return {
+      summary: `Publish ${what}`,
+      steps: [
+        awsStep(
+          `upload the trimmed JWKS to s3://${host.bucket}/${key}`,
+          [
+            's3api',
+            'put-object',
+            '--bucket',
+            host.bucket,
+            '--key',
+            key,
+            '--body',
+            name,
+            '--content-type',
+            'application/json',
+            '--region',
+            host.region,
+          ],
+          [{ name, content }],
+        ),
+      ],
+    };
+  }
+  // Behind CloudFront the bucket and key are not in the URL: the registry's text applies.
+  if (host?.kind !== 'other') return undefined;
+  return {
+    summary: `No AWS resource holds this JWKS: ${host.host} serves ${keys.length} keys at ${input.jwksUri} and STS reads at most ${MAX_JWKS_KEYS}. The issuer's operator must publish ${what}`,
+    steps: [],
+  };
 }

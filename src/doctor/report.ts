@@ -161,9 +161,13 @@ export function makeFinding(
   };
 }
 
-/** The finding with a fix as data; its text lines become the steps' shell lines. */
+/**
+ * The finding with a fix as data; its text lines become the steps' shell lines. A fix with no
+ * steps says that nothing in AWS changes (the cause is outside AWS): its summary leads the text lines.
+ */
 export function withRemedy(finding: Finding, remedy: Fix | undefined): Finding {
-  if (remedy === undefined || remedy.steps.length === 0) return finding;
+  if (remedy === undefined) return finding;
+  if (remedy.steps.length === 0) return { ...finding, remedy, fix: [remedy.summary, ...finding.fix] };
   return { ...finding, remedy, fix: remedy.steps.map((s) => stepShellLines(s).join('\n')) };
 }
 

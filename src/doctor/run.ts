@@ -1,20 +1,20 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
-import { identityFix } from './fixes.js';
+import { identityFix, jwksFix, tokenSideFix } from './fixes.js';
 import { explainTrustDenial } from './trust-edit.js';
 import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
 import { verifySignature } from '../webidentity/signature.js';
 import { StepLog } from '../webidentity/steps.js';
-import type { HttpObservation, IamOidcProvider, IamRole } from '../webidentity/types.js';
+import type { HttpObservation, IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
 import { couldNotCheck, reasonOf, withFindings } from './checks/check.js';
 import { checkClusterConfig, checkSecret } from './checks/cluster.js';
 import { checkHosting } from './checks/hosting.js';
 import { checkIrsa } from './checks/irsa.js';
 import { checkIssuerDocuments, checkIssuerForm, type IssuerDocuments } from './checks/issuer.js';
-import { checkProvider, providerFor } from './checks/provider.js';
+import { checkProvider, providerFor, thumbprintExplanation } from './checks/provider.js';
 import { checkRole, webIdentityStatements } from './checks/role.js';
 import { checkToken } from './checks/token.js';
 import { compareLive, decisiveFinding, evaluateToken, toVerdict, verdictCheck } from './checks/verdict.js';
@@ -284,9 +284,22 @@ async function completeDecisive(
     readonly roleArn: string;
     readonly provider: IamOidcProvider | undefined;
     readonly account: string | undefined;
+    readonly tls: readonly (ObservedTls | undefined)[];
+    readonly kid: string | undefined;
+    readonly jwks: HttpObservation | undefined;
   },
 ): Promise<Finding> {
   const claims = o.claims;
+  const tokenSide = tokenSideFix(decisive.code, {
+    claims,
+    kid: o.kid,
+    clientIds: o.provider?.clientIds,
+  });
+  if (tokenSide !== undefined) return withRemedy(decisive, tokenSide);
+  const jwks = o.jwks;
+  if (decisive.code === 'JWKS_TOO_MANY_KEYS' && jwks?.ok === true) {
+    return withRemedy(decisive, jwksFix({ jwksUri: jwks.url, body: jwks.body, kid: o.kid }));
+  }
   if (claims === undefined || o.account === undefined || o.env.providers === undefined) return decisive;
   const audience = effectiveAudience(claims);
   let finding = decisive;
@@ -301,6 +314,13 @@ async function completeDecisive(
       ...(o.env.ctx.behaviour === undefined ? {} : { behaviour: o.env.ctx.behaviour }),
     });
     const why = explainTrustDenial(o.role.assumeRolePolicyDocument, context);
+    if (why.length > 0) finding = { ...finding, detail: `${finding.detail}\n${why.join('\n')}` };
+  }
+  if (decisive.code === 'THUMBPRINT_MISMATCH' && o.provider !== undefined) {
+    const provider = o.provider;
+    const why = [
+      ...new Set(o.tls.filter((t) => t !== undefined).map((t) => thumbprintExplanation(provider, t))),
+    ];
     if (why.length > 0) finding = { ...finding, detail: `${finding.detail}\n${why.join('\n')}` };
   }
   const needsRoles = ['PROVIDER_MISSING', 'PROVIDER_URL_CASE_OR_SLASH', 'ISSUER_S3_FORM_MISMATCH'].includes(
@@ -326,6 +346,7 @@ async function completeDecisive(
     providers: o.env.providers,
     roles,
     durationSeconds: o.env.target.durationSeconds,
+    tls: o.tls,
   });
   return withRemedy(finding, fix);
 }
@@ -466,6 +487,9 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
         roleArn,
         provider: issuerOutcome?.provider,
         account: account?.account,
+        tls: [issuerOutcome?.documents.discovery?.tls, issuerOutcome?.documents.jwks?.tls],
+        kid: tokenCheck.decoded?.kid,
+        jwks: issuerOutcome?.documents.jwks,
       });
     }
     checks.push(verdictCheck(verdict, decisive, label));

@@ -122,6 +122,17 @@ export function trustPolicySubjects(policy: string): string[] {
   return out;
 }
 
+/**
+ * The claim of a condition key written as `<provider ARN>:<claim>`, or undefined for any other
+ * key. Compared case-insensitively: condition key names are (aws-sts-oidc.md §6).
+ */
+function arnKeyClaim(key: string, providerArn: string): string | undefined {
+  const prefix = `${providerArn}:`;
+  if (!key.toLowerCase().startsWith(prefix.toLowerCase())) return undefined;
+  const claim = key.slice(prefix.length);
+  return /^[A-Za-z0-9_.-]+$/.test(claim) ? claim : undefined;
+}
+
 /** Looks like a subject rather than an audience: the subject itself, or a pattern matching it. */
 function isSubjectValue(value: string, subject: string): boolean {
   return value === subject || (/[*?]/.test(value) && stringLike(subject, value));
@@ -164,6 +175,23 @@ export function editTrustPolicy(policy: string, request: TrustEditRequest): Trus
     changes.push(`added a statement trusting ${request.providerArn} for ${request.subject}`);
   } else {
     const condition = isRecord(target['Condition']) ? target['Condition'] : undefined;
+    // 0. A key written with the provider's ARN (`arn:aws:iam::…:oidc-provider/<url>:sub`): IAM's
+    // web-identity keys are `<provider url>:<claim>` (aws-sts-oidc.md §3.5), so STS never supplies
+    // the ARN-prefixed key and the condition can never match. The key is renamed, values kept.
+    for (const block of Object.values(condition ?? {})) {
+      if (!isRecord(block)) continue;
+      for (const key of Object.keys(block)) {
+        const claim = arnKeyClaim(key, request.providerArn);
+        if (claim === undefined) continue;
+        const value = block[key];
+        Reflect.deleteProperty(block, key);
+        const renamed = `${hp}:${claim}`;
+        for (const x of list(value)) addValue(block, renamed, x);
+        changes.push(
+          `renamed the condition key ${key} to ${renamed} (keys start with the provider URL, not its ARN)`,
+        );
+      }
+    }
     // 1. A subject under the :aud key.
     for (const [operator, block] of Object.entries(condition ?? {})) {
       if (!isRecord(block)) continue;

@@ -42,6 +42,7 @@ import { AWS_ARN_RE, CLOUDFRONT_PREFIX, classifyCloudFront } from './cloudfront-
 import type { RecordedDistribution } from './distribution-config.js';
 import { DistributionRecords } from './distribution-records.js';
 import type { FaultAction, FaultInjector, GatewayRequestInfo } from './gateway-faults.js';
+import { answerOidcProviderWrite } from './iam-oidc-emulation.js';
 import { createOaiEmulator, type OaiEmulator } from './oai.js';
 import { forwardHeaders, responseHeaders } from './proxy-headers.js';
 import { accessDenied, decodePath, type Answer } from './edge-answer.js';
@@ -242,6 +243,12 @@ async function proxyToMoto(ctx: ProxyContext, req: IncomingMessage, res: ServerR
     if (iamRequest?.write === true) {
       iamWrite = iamRequest;
       await ctx.iamWrites?.before(iamRequest);
+      if (
+        await answerOidcProviderWrite(ctx.target, params, req.headers, res, () =>
+          ctx.iamWrites?.after(iamRequest),
+        )
+      )
+        return;
     }
   }
   if (requestBody !== undefined && op !== undefined) {

@@ -1,6 +1,6 @@
 import { judgeTls, pinnableCertificates } from '../../webidentity/tls.js';
 import { providerIssuerUrl } from '../../webidentity/provider.js';
-import type { HttpObservation, IamOidcProvider } from '../../webidentity/types.js';
+import type { HttpObservation, IamOidcProvider, ObservedTls } from '../../webidentity/types.js';
 import type { TemplateVars } from '../findings/registry.js';
 import { sameS3Bucket } from '../issuer-host.js';
 import { makeFinding, type CheckResult, type Finding } from '../report.js';
@@ -56,6 +56,46 @@ export function missingProviderFinding(
   );
 }
 
+/**
+ * The thumbprint the provider should pin for a served chain: the SHA-1 of its top CA certificate
+ * (the last one the server sends, IAM's "last certificate displayed", aws-sts-oidc.md §4), or
+ * undefined when the chain is trusted by AWS's CA library (thumbprints are not used then, §4
+ * 2024-08) or nothing was observed.
+ */
+export function thumbprintToPin(tls: ObservedTls | undefined): string | undefined {
+  if (tls === undefined || tls.trustedByCaLibrary) return undefined;
+  return pinnableCertificates(tls.chain).at(-1)?.sha1;
+}
+
+/**
+ * Which certificate the provider pins and which it would pin, in words: each thumbprint with the
+ * served certificate it names (subject, SHA-1) or "no certificate the issuer serves"; then the top
+ * CA of the served chain, or "none" when the chain is trusted by the CA library.
+ */
+export function thumbprintExplanation(provider: IamOidcProvider, tls: ObservedTls | undefined): string {
+  const norm = (t: string): string => t.replace(/:/g, '').toUpperCase();
+  const served = tls?.chain ?? [];
+  const pinned =
+    provider.thumbprints.length === 0
+      ? 'the provider pins no thumbprint'
+      : `the provider pins ${provider.thumbprints
+          .map((t) => {
+            const cert = served.find((c) => norm(c.sha1) === norm(t));
+            return cert === undefined
+              ? `${norm(t)} (no certificate the issuer serves)`
+              : `${cert.subject} (SHA-1 ${cert.sha1})`;
+          })
+          .join(', ')}`;
+  if (tls === undefined) return `${pinned}; the issuer's chain was not observed`;
+  if (tls.trustedByCaLibrary) {
+    return `${pinned}; it would pin none: the served chain is trusted by AWS's CA library, so thumbprints are not used`;
+  }
+  const top = pinnableCertificates(tls.chain).at(-1);
+  return top === undefined
+    ? `${pinned}; the issuer served no certificate to pin`
+    : `${pinned}; it would pin ${top.subject} (SHA-1 ${top.sha1}), the top CA certificate of the served chain`;
+}
+
 /** Runs the provider check for one issuer. */
 export function checkProvider(
   issuer: string,
@@ -97,7 +137,7 @@ export function checkProvider(
       findings.push(
         makeFinding(
           'THUMBPRINT_IGNORED',
-          `thumbprints ${provider.thumbprints.join(', ')} match no CA certificate of the chain [${chain.map((c) => c.sha1).join(', ')}]; ignored because the chain is publicly trusted`,
+          `thumbprints ${provider.thumbprints.join(', ')} match no CA certificate of the chain [${chain.map((c) => c.sha1).join(', ')}]; ignored because the chain is publicly trusted\n${thumbprintExplanation(provider, tls)}`,
           { ...v, ...(last === undefined ? {} : { thumbprint: last }) },
         ),
       );

@@ -89,13 +89,15 @@ function findingHtml(f: Finding): string {
       ? ''
       : `<p class="aws">AWS answers: <code>${esc(f.predictedError.code)} (${f.predictedError.status})</code> <q>${esc(f.predictedError.message)}</q></p>`;
   const fix =
-    f.remedy !== undefined
-      ? `<p class="fix-summary">Fix: ${esc(f.remedy.summary)} (<code>stsctl doctor --fix</code> applies it)</p><ol class="fix">${f.remedy.steps
-          .map((s) => `<li>${esc(s.description)}<br><code>${esc(stepShellLines(s).join('\n'))}</code></li>`)
-          .join('')}</ol>`
-      : f.fix.length === 0
-        ? ''
-        : `<ol class="fix">${f.fix.map((s) => `<li><code>${esc(s)}</code></li>`).join('')}</ol>`;
+    f.remedy !== undefined && f.remedy.steps.length === 0
+      ? `<p class="fix-summary">Fix: ${esc(f.remedy.summary)}</p>`
+      : f.remedy !== undefined
+        ? `<p class="fix-summary">Fix: ${esc(f.remedy.summary)} (<code>stsctl doctor --fix</code> applies it)</p><ol class="fix">${f.remedy.steps
+            .map((s) => `<li>${esc(s.description)}<br><code>${esc(stepShellLines(s).join('\n'))}</code></li>`)
+            .join('')}</ol>`
+        : f.fix.length === 0
+          ? ''
+          : `<ol class="fix">${f.fix.map((s) => `<li><code>${esc(s)}</code></li>`).join('')}</ol>`;
   return (
     `<li class="finding ${f.severity}${f.decisive === true ? ' decisive' : ''}" data-code="${esc(f.code)}" data-hop="${f.hop}">` +
     `<p class="head"><span class="sev">${f.severity}</span> <code class="code">${esc(f.code)}</code> ${esc(f.title)}</p>` +

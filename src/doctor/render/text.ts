@@ -51,7 +51,9 @@ function findingLines(f: Finding): string[] {
   }
   if (f.remedy !== undefined) {
     // Copy-pasteable: each step's here-documents and command line, nothing else on those lines.
-    lines.push(t`        fix: ${f.remedy.summary} (stsctl doctor --fix applies it)`);
+    // A fix without steps is a change outside AWS: nothing for --fix to apply.
+    if (f.remedy.steps.length === 0) lines.push(t`        fix: ${f.remedy.summary}`);
+    else lines.push(t`        fix: ${f.remedy.summary} (stsctl doctor --fix applies it)`);
     for (const step of f.remedy.steps) {
       lines.push(t`          # ${step.description}`);
       for (const l of stepShellLines(step)) lines.push(t`          ${l}`);

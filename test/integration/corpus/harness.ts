@@ -105,7 +105,14 @@ export interface Recipe {
   readonly jwks?: { readonly extraKeys?: number };
   readonly request?: { readonly durationSeconds?: number };
   /** What the fixed token source produces (for causes that live in the token, not in AWS). */
-  readonly afterFix?: { readonly token?: Partial<TokenRecipe> };
+  /**
+   * What the fixed sources produce, when the cause is outside AWS: the token, or the JWKS a
+   * non-AWS issuer's operator publishes (`extraKeys` as in `jwks`).
+   */
+  readonly afterFix?: {
+    readonly token?: Partial<TokenRecipe>;
+    readonly jwks?: { readonly extraKeys?: number };
+  };
 }
 
 export interface AwsAnswer {
@@ -278,6 +285,44 @@ export class CorpusBed {
     return JSON.stringify({ keys: [this.keys.published.jwk, ...this.padding.slice(0, extraKeys)] });
   }
 
+  /** Serves a static issuer's discovery document and JWKS on the edge; returns the issuer URL. */
+  private publishStatic(
+    issuer: Extract<CorpusCase['rebuild']['issuer'], { kind: 'static' }>,
+    jwks: string,
+  ): string {
+    const issuerUrl = `https://${issuer.host}${issuer.path ?? ''}`;
+    const jwksPath = issuer.jwksPath ?? '/keys.json';
+    const prefix = issuer.path ?? '';
+    const json = { 'content-type': 'application/json' };
+    this.sb.edge.setStaticSite({
+      host: issuer.host,
+      ca: issuer.ca ?? 'sandbox',
+      routes: {
+        [`${prefix}/.well-known/openid-configuration`]: {
+          headers: json,
+          body: JSON.stringify({
+            issuer: issuerUrl,
+            jwks_uri: `${issuerUrl}${jwksPath}`,
+            ...GENERIC_DISCOVERY_FIELDS,
+          }),
+        },
+        [`${prefix}${jwksPath}`]: { headers: json, body: jwks },
+      },
+    });
+    return issuerUrl;
+  }
+
+  /**
+   * Plays the non-AWS issuer's operator after the fix: republishes its JWKS as `afterFix.jwks`
+   * says. Does nothing for cases without one; refuses a case whose issuer is not a static site.
+   */
+  applyOperatorFix(c: CorpusCase): void {
+    const after = c.rebuild.afterFix?.jwks;
+    if (after === undefined) return;
+    if (c.rebuild.issuer.kind !== 'static') throw new Error(`${c.id}: afterFix.jwks needs a static issuer`);
+    this.publishStatic(c.rebuild.issuer, this.jwks(after.extraKeys ?? 0));
+  }
+
   /** Builds the broken setup of `c`; returns what the test needs to call STS and the doctor. */
   async build(c: CorpusCase): Promise<Built> {
     const r = c.rebuild;
@@ -286,25 +331,7 @@ export class CorpusBed {
     const jwks = this.jwks(r.jwks?.extraKeys ?? 0);
     let issuerUrl: string;
     if (r.issuer.kind === 'static') {
-      issuerUrl = `https://${r.issuer.host}${r.issuer.path ?? ''}`;
-      const jwksPath = r.issuer.jwksPath ?? '/keys.json';
-      const prefix = r.issuer.path ?? '';
-      const json = { 'content-type': 'application/json' };
-      this.sb.edge.setStaticSite({
-        host: r.issuer.host,
-        ca: r.issuer.ca ?? 'sandbox',
-        routes: {
-          [`${prefix}/.well-known/openid-configuration`]: {
-            headers: json,
-            body: JSON.stringify({
-              issuer: issuerUrl,
-              jwks_uri: `${issuerUrl}${jwksPath}`,
-              ...GENERIC_DISCOVERY_FIELDS,
-            }),
-          },
-          [`${prefix}${jwksPath}`]: { headers: json, body: jwks },
-        },
-      });
+      issuerUrl = this.publishStatic(r.issuer, jwks);
     } else {
       await this.s3.send(new CreateBucketCommand({ Bucket: name }));
       const access = r.issuer.kind === 's3' ? (r.issuer.access ?? 'public-policy') : 'public-policy';

@@ -11,6 +11,7 @@ import {
   PutBucketOwnershipControlsCommand,
   DeletePublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
+import { CreateOpenIDConnectProviderCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { IdentityObserver } from '../../../src/aws/observe-identity.js';
 import { ensureOidcProvider, ensureRole, makeBucketPrivate } from '../../../src/aws/operations.js';
@@ -168,8 +169,91 @@ describe('doctor fixes applied verbatim with the aws CLI', () => {
       );
   });
 
-  // AUDIENCE_NOT_ALLOWED is not applied here: the sandbox's IAM (moto) answers HTTP 500 to
-  // AddClientIDToOpenIDConnectProvider; its steps are checked in test/unit/doctor/fix.test.ts.
+  test("an audience not among the provider's client IDs: the fix registers it and lets the role accept it", async () => {
+    const issuer = await publicIssuer(aws, key, 'audfix');
+    const token = await mint(key, issuer.url, { audiences: ['sts.amazon.com'] });
+    const ran = await fixedAndHealthy(issuer.roleArn, token);
+    assert.deepEqual(ran[0]?.slice(1, 3), ['iam', 'add-client-id-to-open-id-connect-provider']);
+  });
+
+  test('a URL audience (GitLab style): the client ID travels in --cli-input-json, which aws CLI v1 does not fetch', async () => {
+    const issuer = await publicIssuer(aws, key, 'audurlfix');
+    const token = await mint(key, issuer.url, { audiences: ['https://gitlab.audurl.example.com'] });
+    const ran = await fixedAndHealthy(issuer.roleArn, token);
+    assert.deepEqual(ran[0]?.slice(1, 4), [
+      'iam',
+      'add-client-id-to-open-id-connect-provider',
+      '--cli-input-json',
+    ]);
+  });
+
+  test('a path-style issuer in the token: the fix creates its provider and points the role at it', async () => {
+    const issuer = await publicIssuer(aws, key, 'pathfix');
+    const token = await mint(key, `https://s3.${REGION}.amazonaws.com/pathfix-oidc`);
+    const ran = await fixedAndHealthy(issuer.roleArn, token);
+    assert.equal(ran[0]?.[2], 'create-open-id-connect-provider');
+  });
+
+  test("a self-hosted issuer on a private CA with a wrong thumbprint: the fix pins the chain's top CA", async () => {
+    const host = 'oidc.thumbfix.example';
+    const url = `https://${host}`;
+    const json = { 'content-type': 'application/json' };
+    sb.edge.setStaticSite({
+      host,
+      ca: 'private',
+      routes: {
+        '/.well-known/openid-configuration': { body: renderDiscoveryDocument(url), headers: json },
+        '/keys.json': { body: renderJwks(buildJwks([key.publicKey])), headers: json },
+      },
+    });
+    const wrong = await aws.iam.send(
+      new CreateOpenIDConnectProviderCommand({
+        Url: url,
+        ClientIDList: ['openshift'],
+        ThumbprintList: ['0'.repeat(40)],
+      }),
+    );
+    const providerArn = wrong.OpenIDConnectProviderArn ?? '';
+    const role = await ensureRole(aws, {
+      roleName: 'thumbfix-role',
+      description: 'test',
+      trustPolicy: renderPolicy(trustPolicy(providerArn, host, NS, [SA])),
+      permissionsPolicy: PERMISSIONS,
+      tags: [],
+    });
+    const token = await mint(key, url);
+    const broken = await doctor(role.arn, token);
+    const first = broken.components.find((c) => c.name === 'token')?.findings[0];
+    assert.equal(first?.code, 'THUMBPRINT_MISMATCH');
+    // The explanation names the pinned thumbprint and the certificate that would be pinned.
+    assert.match(first.detail, new RegExp(`pins ${'0'.repeat(40)} \\(no certificate the issuer serves\\)`));
+    assert.match(first.detail, new RegExp(`would pin .*\\(SHA-1 ${sb.cas.private.intermediateSha1}\\)`));
+    const ran = await fixedAndHealthy(role.arn, token);
+    assert.deepEqual(ran, [
+      [
+        'aws',
+        'iam',
+        'update-open-id-connect-provider-thumbprint',
+        '--open-id-connect-provider-arn',
+        providerArn,
+        '--thumbprint-list',
+        sb.cas.private.intermediateSha1,
+      ],
+    ]);
+  });
+
+  test('an expired token: nothing to apply in AWS, and the fix says so', async () => {
+    const issuer = await publicIssuer(aws, key, 'expfix');
+    const report = await doctor(
+      issuer.roleArn,
+      await mint(key, issuer.url, { now: new Date(Date.now() - 2 * 3600 * 1000) }),
+    );
+    const first = report.components[0]?.findings[0];
+    assert.equal(first?.code, 'TOKEN_EXPIRED');
+    assert.deepEqual(first.remedy?.steps, []);
+    assert.match(first.remedy.summary, /^Nothing in AWS is wrong: .*Re-read the token file/);
+    assert.deepEqual(fixesToApply(report), []);
+  });
 
   test('a moved issuer: the fix creates the provider and lets the role trust it', async () => {
     const old = await publicIssuer(aws, key, 'movedold');

@@ -9,8 +9,9 @@ import fc from 'fast-check';
 import { webIdentityContext } from '../../../src/webidentity/context-keys.js';
 import { readSessionClaims } from '../../../src/webidentity/session-claims.js';
 import { evaluateTrustPolicy } from '../../../src/webidentity/trust-policy.js';
-import { awsStep, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
-import { hostingFix, identityFix } from '../../../src/doctor/fixes.js';
+import { awsStep, cliFetchesValue, isConcrete, shellQuote, stepShellLines } from '../../../src/doctor/fix.js';
+import { thumbprintExplanation, thumbprintToPin } from '../../../src/doctor/checks/provider.js';
+import { hostingFix, identityFix, jwksFix, tokenSideFix } from '../../../src/doctor/fixes.js';
 import {
   editTrustPolicy,
   explainTrustDenial,
@@ -122,6 +123,28 @@ test('trust edit moves a subject written under :aud to :sub, and the explanation
   const e = edit(doc, sub);
   assert.equal(e.allows, true);
   assert.deepEqual(trustPolicySubjects(e.document), [sub]);
+});
+
+test('trust edit renames a condition key written with the provider ARN to its URL, values and operator kept', () => {
+  const sub = 'system:serviceaccount:karpenter:karpenter';
+  const doc = policy([
+    {
+      Effect: 'Allow',
+      Principal: { Federated: ARN },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { [`${ARN}:sub`]: sub }, StringEquals: { [`${HP}:aud`]: 'openshift' } },
+    },
+  ]);
+  const r = edit(doc, sub);
+  assert.equal(r.allows, true, r.unresolved.join('; '));
+  assert.deepEqual(
+    (JSON.parse(r.document) as { Statement: { Condition: unknown }[] }).Statement[0]?.Condition,
+    {
+      StringLike: { [`${HP}:sub`]: sub },
+      StringEquals: { [`${HP}:aud`]: 'openshift' },
+    },
+  );
+  assert.match(r.changes.join('\n'), /renamed the condition key/);
 });
 
 test('the explanation of a principal mismatch names the expected and the actual ARN and account', () => {
@@ -243,6 +266,52 @@ test('identity fixes are concrete: every value filled from the observation', () 
   assert.equal(aud.steps.length, 2);
 });
 
+test('a URL-valued client ID travels in --cli-input-json, which aws CLI v1 does not fetch', () => {
+  const gitlab = 'https://gitlab.corp.example.com';
+  const claims = {
+    iss: `https://${HP}`,
+    sub: 'project_path:infra/deploy:ref_type:branch:ref:main',
+    aud: gitlab,
+  };
+  const provider = { arn: ARN, url: HP, clientIds: ['sts.amazonaws.com'], thumbprints: [] };
+  const base = {
+    partition: 'aws',
+    accountId: '123456789012',
+    claims,
+    audience: gitlab,
+    sessionName: 's',
+    role: undefined,
+    provider,
+    providers: [provider],
+    roles: [],
+  };
+  assert.equal(cliFetchesValue(gitlab), true);
+  assert.equal(cliFetchesValue('sts.amazonaws.com'), false);
+  const aud = identityFix('AUDIENCE_NOT_ALLOWED', base);
+  const step = aud?.steps[0];
+  assert.ok(step !== undefined);
+  assert.ok(!step.argv.some(cliFetchesValue), step.argv.join(' '));
+  assert.deepEqual(step.argv.slice(0, 4), [
+    'aws',
+    'iam',
+    'add-client-id-to-open-id-connect-provider',
+    '--cli-input-json',
+  ]);
+  assert.deepEqual(JSON.parse(step.files?.[0]?.content ?? '{}'), {
+    OpenIDConnectProviderArn: ARN,
+    ClientID: gitlab,
+  });
+  assert.equal(step.argv[4], `file://${step.files?.[0]?.name ?? ''}`);
+  const created = identityFix('PROVIDER_MISSING', { ...base, provider: undefined, providers: [] });
+  const create = created?.steps[0];
+  assert.ok(create !== undefined);
+  assert.ok(!create.argv.some(cliFetchesValue), create.argv.join(' '));
+  assert.deepEqual(JSON.parse(create.files?.[0]?.content ?? '{}'), {
+    Url: `https://${HP}`,
+    ClientIDList: [gitlab],
+  });
+});
+
 test('a provider fix for a trailing-slash provider creates the exact one and moves every role trusting the old', () => {
   const oldHp = `${HP}/`;
   const oldArn = `${ARN}/`;
@@ -356,4 +425,116 @@ test("hosting fixes act in the bucket's real region, lift only the blocking sett
     'arn:aws:s3:::b/.well-known/openid-configuration',
     'arn:aws:s3:::b/keys.json',
   ]);
+});
+
+test('a thumbprint fix pins the top CA of each served chain and says which certificate is pinned and which would be', () => {
+  const cert = (subject: string, sha1: string) => ({
+    subject,
+    issuer: subject,
+    sha1,
+    notBefore: '2026-01-01T00:00:00Z',
+    notAfter: '2027-01-01T00:00:00Z',
+  });
+  const chain = [cert('CN=issuer.example', 'A'.repeat(40)), cert('CN=Private Root', 'B'.repeat(40))];
+  const tls = { chain, trustedByCaLibrary: false };
+  const provider = { arn: ARN, url: HP, clientIds: ['sts.amazonaws.com'], thumbprints: ['c'.repeat(40)] };
+  const claims = { iss: `https://${HP}`, sub: 's', aud: 'sts.amazonaws.com' };
+  const fix = identityFix('THUMBPRINT_MISMATCH', {
+    partition: 'aws',
+    accountId: '123456789012',
+    claims,
+    audience: 'sts.amazonaws.com',
+    sessionName: 's',
+    role: undefined,
+    provider,
+    providers: [provider],
+    roles: [],
+    tls: [tls, tls],
+  });
+  assert.deepEqual(fix?.steps[0]?.argv, [
+    'aws',
+    'iam',
+    'update-open-id-connect-provider-thumbprint',
+    '--open-id-connect-provider-arn',
+    ARN,
+    '--thumbprint-list',
+    'B'.repeat(40),
+  ]);
+  const why = thumbprintExplanation(provider, tls);
+  assert.match(why, /pins C{40} \(no certificate the issuer serves\)/);
+  assert.match(why, /would pin CN=Private Root \(SHA-1 B{40}\)/);
+  const trusted = thumbprintExplanation(
+    { ...provider, thumbprints: ['B'.repeat(40)] },
+    { ...tls, trustedByCaLibrary: true },
+  );
+  assert.match(trusted, /pins CN=Private Root \(SHA-1 B{40}\)/);
+  assert.match(trusted, /would pin none/);
+  assert.equal(thumbprintToPin({ ...tls, trustedByCaLibrary: true }), undefined);
+});
+
+test('token-side causes: no AWS step, and the summary says nothing in AWS is wrong and what to change', () => {
+  const claims = {
+    iss: 'https://gitlab.corp.example.com',
+    sub: 'system:serviceaccount:team:app',
+    exp: 1_700_000_000,
+  };
+  const expired = tokenSideFix('TOKEN_EXPIRED', { claims });
+  assert.deepEqual(expired?.steps, []);
+  assert.match(
+    expired.summary,
+    /^Nothing in AWS is wrong: .*expired at 2023-11-14T22:13:20\.000Z\. Re-read the token file/,
+  );
+  const noAud = tokenSideFix('TOKEN_MISSING_AUD', { claims, clientIds: ['sts.amazonaws.com'] });
+  assert.match(noAud?.summary ?? '', /projected service-account token with audience sts\.amazonaws\.com/);
+  const kid = tokenSideFix('TOKEN_KID_NOT_IN_JWKS', { claims, kid: 'k-1' });
+  assert.match(
+    kid?.summary ?? '',
+    /key k-1, which the issuer at https:\/\/gitlab\.corp\.example\.com does not publish/,
+  );
+  assert.deepEqual(tokenSideFix('TOKEN_MALFORMED', { claims: undefined })?.steps, []);
+  assert.equal(tokenSideFix('TRUST_POLICY_DENIES', { claims }), undefined);
+});
+
+test("a JWKS over 100 keys: the fix keeps the token's key, drops the rest past 100 and names them", () => {
+  const keys = Array.from({ length: 102 }, (_, i) => ({ kty: 'EC', kid: `k${i}` }));
+  const body = JSON.stringify({ keys });
+  const s3 = jwksFix({
+    jwksUri: 'https://demo-oidc.s3.us-west-2.amazonaws.com/keys.json',
+    body,
+    kid: 'k101',
+  });
+  const step = s3?.steps[0];
+  assert.ok(step !== undefined);
+  assert.deepEqual(step.argv, [
+    'aws',
+    's3api',
+    'put-object',
+    '--bucket',
+    'demo-oidc',
+    '--key',
+    'keys.json',
+    '--body',
+    'demo-oidc-jwks.json',
+    '--content-type',
+    'application/json',
+    '--region',
+    'us-west-2',
+  ]);
+  const kept = (JSON.parse(step.files?.[0]?.content ?? '{}') as { keys: { kid: string }[] }).keys.map(
+    (k) => k.kid,
+  );
+  assert.equal(kept.length, 100);
+  assert.equal(kept[0], 'k101');
+  assert.match(s3?.summary ?? '', /dropping 2: k99, k100$/);
+  const other = jwksFix({ jwksUri: 'https://oidc.spire.example.org/keys', body, kid: 'k0' });
+  assert.deepEqual(other?.steps, []);
+  assert.match(other.summary, /issuer's operator must publish a JWKS of 100 keys keeping the token's key k0/);
+  assert.equal(
+    jwksFix({
+      jwksUri: 'https://x.example/keys',
+      body: JSON.stringify({ keys: keys.slice(0, 100) }),
+      kid: 'k0',
+    }),
+    undefined,
+  );
 });
