@@ -108,7 +108,7 @@ export async function apply(o: ApplyOptions): Promise<ApplyResult> {
   let obs = await observe(o.clients, o.target);
   const withThumbprints = async (issuer: string | undefined): Promise<Desired> => {
     if (issuer === undefined || o.thumbprints === undefined || !o.desired.issuer) return o.desired;
-    const t = await o.thumbprints(issuer);
+    const t = await o.thumbprints(issuer, obs.provider);
     return t === undefined ? o.desired : { ...o.desired, thumbprints: t };
   };
   const initial = plan(await withThumbprints(plan(o.desired, obs).issuer), obs);

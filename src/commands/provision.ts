@@ -443,9 +443,27 @@ async function observeAndPlan(
       desired.hosting.kind === 'self'
         ? await selfHostedThumbprints(fetcher, first.issuer)
         : await liveThumbprints(fetcher, first.issuer);
-    if ('thumbprints' in t) desired = { ...desired, thumbprints: t.thumbprints };
+    if ('thumbprints' in t) {
+      desired = {
+        ...desired,
+        thumbprints: 'trustedByCaLibrary' in t ? thumbprintsFor(t, observed.provider) : t.thumbprints,
+      };
+    }
   }
   return { observed, desired, plan: withObservedDigests(plan(desired, observed), observed) };
+}
+
+/**
+ * The thumbprints a provider should carry. STS uses them only when the issuer's chain is not trusted
+ * by AWS's CA library (aws-sts-2026.md §7): a provider registered without any (by the aws CLI of an
+ * exported script, or by IAM itself) is then in order, not drift; one that has thumbprints keeps
+ * them current, as ccoctl does. Plan and apply both decide here, so what plan shows is what runs.
+ */
+function thumbprintsFor(
+  live: { readonly thumbprints: readonly string[]; readonly trustedByCaLibrary: boolean },
+  provider: { readonly thumbprints: readonly string[] } | undefined,
+): readonly string[] {
+  return live.trustedByCaLibrary && provider?.thumbprints.length === 0 ? [] : live.thumbprints;
 }
 
 /** `stsctl plan`: observe and plan, change nothing. Each change carries its `observed` digest. */
@@ -605,11 +623,11 @@ export async function provision(
       desired: prepared.desired,
       target: prepared.target,
       reporter,
-      thumbprints: async (issuer) => {
+      thumbprints: async (issuer, provider) => {
         if (prepared.desired.hosting.kind === 'self')
           return reportSelfHostedThumbprints(fetcher, issuer, reporter);
         const t = await liveThumbprints(fetcher, issuer);
-        if ('thumbprints' in t) return t.thumbprints;
+        if ('thumbprints' in t) return thumbprintsFor(t, provider);
         reporter.emit('thumbprint.unavailable', { issuer, problem: t.problem });
         return undefined;
       },

@@ -60,10 +60,16 @@ export function issuerFetcherFromEnvironment(
 export async function liveThumbprints(
   fetcher: IssuerView,
   issuer: string,
-): Promise<{ readonly thumbprints: string[] } | { readonly problem: string }> {
+): Promise<
+  { readonly thumbprints: string[]; readonly trustedByCaLibrary: boolean } | { readonly problem: string }
+> {
   const seen = await fetcher.fetch(`${issuer}/.well-known/openid-configuration`);
   const chain = seen.tls?.chain ?? [];
   const last = chain[chain.length - 1];
-  if (last !== undefined) return { thumbprints: [last.sha1.toUpperCase()] };
+  if (last !== undefined)
+    return {
+      thumbprints: [last.sha1.toUpperCase()],
+      trustedByCaLibrary: seen.tls?.trustedByCaLibrary === true,
+    };
   return { problem: seen.ok ? 'the server sent no certificate' : `${seen.error}: ${seen.message}` };
 }

@@ -17,6 +17,8 @@ export interface RecordedDistribution {
   readonly id: string;
   readonly origins: readonly RecordedOrigin[];
   readonly aliases: readonly string[];
+  /** The config's `Comment` as sent (XML-escaped text), which moto leaves out of list summaries. */
+  readonly comment?: string | undefined;
   /** When the last create/update succeeded (ms since epoch). */
   readonly changedAt: number;
 }

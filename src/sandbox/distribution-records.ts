@@ -47,7 +47,9 @@ export class DistributionRecords {
     if (config === undefined) return;
     const id = op.kind === 'update' ? op.id : firstText(responseBody, 'Id');
     if (id === undefined) return;
-    this.#records.set(id, { id, ...parseDistributionConfig(config), changedAt: Date.now() });
+    // The config's own Comment: a direct child of DistributionConfig (the only Comment in it).
+    const comment = /<Comment>([\s\S]*?)<\/Comment>/.exec(config)?.[1];
+    this.#records.set(id, { id, ...parseDistributionConfig(config), comment, changedAt: Date.now() });
   }
 
   /** `InProgress` while a distribution is within `inProgressMs` of its last change. */
@@ -90,6 +92,17 @@ export class DistributionRecords {
     });
   }
 
+  private restoreSummaryComments(body: string): string {
+    return body.replace(/<DistributionSummary>[\s\S]*?<\/DistributionSummary>/g, (summary) => {
+      const id = firstText(summary, 'Id');
+      const comment = id === undefined ? undefined : this.#records.get(id)?.comment;
+      if (comment === undefined) return summary;
+      if (/<Comment>[\s\S]*?<\/Comment>|<Comment\/>/.test(summary))
+        return summary.replace(/<Comment>[\s\S]*?<\/Comment>|<Comment\/>/, `<Comment>${comment}</Comment>`);
+      return summary.replace('</DistributionSummary>', `<Comment>${comment}</Comment></DistributionSummary>`);
+    });
+  }
+
   /** Rewrites a buffered CloudFront response: AWS-form ARNs, restored origins, simulated deployment status. */
   rewrite(op: CloudFrontOp, body: string): string {
     let out = body.replace(MOTO_ARN_RE, 'arn:$1:cloudfront::$2:');
@@ -98,6 +111,9 @@ export class DistributionRecords {
       const created = firstText(out, 'Id');
       if (created !== undefined) out = this.restoreOrigins(created, out);
     }
+    // moto's ListDistributions summaries carry no Comment (AWS's DistributionSummary does, and
+    // tools find their distribution by it: ccoctl, and stsctl's exported scripts).
+    if (op.kind === 'list') out = this.restoreSummaryComments(out);
     if (this.inProgressMs > 0) {
       if (op.kind === 'get' || op.kind === 'update') {
         if (this.statusFor(op.id) !== undefined)

@@ -10,7 +10,14 @@ export interface ApplyOptions {
   readonly target: ObserveTarget;
   readonly reporter: Reporter;
   /** Thumbprints of the issuer's live TLS chain (undefined when it cannot be reached yet). */
-  readonly thumbprints?: (issuer: string) => Promise<readonly string[] | undefined>;
+  /**
+   * The thumbprints the issuer's provider should carry, from its live chain; `observed` is the
+   * provider as it stands (a trusted chain needs none: one registered without is left so).
+   */
+  readonly thumbprints?: (
+    issuer: string,
+    observed: { readonly thumbprints: readonly string[] } | undefined,
+  ) => Promise<readonly string[] | undefined>;
   /** Roles created or updated at once; default 8 (the SDK's retries absorb IAM throttling). */
   readonly roleConcurrency?: number;
   /** How long to wait for a CloudFront distribution to deploy; default 25 minutes. */

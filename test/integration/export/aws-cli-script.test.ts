@@ -221,14 +221,12 @@ describe('the aws-cli script with CloudFront hosting (OAC)', () => {
       new RegExp(`serviceAccountIssuer: ${issuer}$`),
     );
     await assertEveryComponentAssumes(name, issuer);
-    // The thumbprint of a domain that did not exist when the plan was made cannot be in it: the
-    // next plan adds it, and its script leaves nothing to change.
-    const left = await pending(name, { hosting: 'cloudfront' });
-    assert.deepEqual(
-      left.map((c) => `${c.kind} ${c.fields.map((f) => f.attribute).join(',')}`),
-      ['oidc-provider thumbprints'],
-    );
-    await runScript(await exportScript(name, { hosting: 'cloudfront' }), out);
+    // The domain did not exist when the plan was made, so the provider was registered without a
+    // thumbprint: CloudFront's chain is trusted by AWS's CA library, so none is needed and the plan
+    // has nothing left to change.
+    assert.deepEqual(await pending(name, { hosting: 'cloudfront' }), []);
+    // Run again, the script fails nothing and changes nothing.
+    await runScript(script, out);
     assert.deepEqual(await pending(name, { hosting: 'cloudfront' }), []);
   });
 });
