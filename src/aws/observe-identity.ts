@@ -26,6 +26,14 @@ import {
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
 import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../webidentity/iam-view.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
+import type {
+  PublicAccessBlock,
+  BucketObservation,
+  ObjectAclGrant,
+  DistributionObservation,
+  FunctionUrlObservation,
+  LiveAnswer,
+} from '../core/aws-observations.js';
 import { createAwsClients, proxyRequestHandler, type AwsClientOptions, type AwsClients } from './clients.js';
 import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
 import { allowsPublicUrlInvoke, describeStatement, invokeStatements } from './issuer-function.js';
@@ -42,86 +50,10 @@ import { LAMBDA_NOT_FOUND } from './observe-issuer-function.js';
  * `GetOpenIDConnectProvider`, mapped by src/webidentity/iam-view.ts), so the doctor's IAM view
  * is the one the model saw in the STS.
  *
- * The result types below are this adapter's own; they match the doctor's ports
- * (src/doctor/ports.ts) structurally, which the CLI's wiring checks at compile time.
+ * The observation types are shared with the doctor's ports (src/core/aws-observations.ts); the
+ * observer interface matches the doctor's port structurally, which the CLI's wiring checks at
+ * compile time.
  */
-
-/** S3's block-public-access settings (bucket or account). */
-export interface PublicAccessBlock {
-  readonly blockPublicAcls: boolean;
-  readonly ignorePublicAcls: boolean;
-  readonly blockPublicPolicy: boolean;
-  readonly restrictPublicBuckets: boolean;
-}
-
-/** What S3 says about an issuer bucket. */
-export type BucketObservation =
-  | { readonly exists: false }
-  | {
-      readonly exists: true;
-      /** The bucket policy JSON, or undefined when the bucket has none. */
-      readonly policy: string | undefined;
-      /** Undefined when the bucket has no public-access-block configuration. */
-      readonly publicAccessBlock: PublicAccessBlock | undefined;
-      /** Object keys (the first 1000). */
-      readonly objectKeys: readonly string[];
-      readonly objectKeysTruncated: boolean;
-      /** The bucket's region (GetBucketLocation; empty LocationConstraint = us-east-1). */
-      readonly region?: string;
-      /** Object Ownership; undefined when the bucket has no ownership controls (ACLs enabled). */
-      readonly objectOwnership?: 'BucketOwnerEnforced' | 'BucketOwnerPreferred' | 'ObjectWriter';
-      /** ACL grants of the objects asked for (GetObjectAcl), by key; absent for missing objects. */
-      readonly objectAcls?: Readonly<Record<string, readonly ObjectAclGrant[]>>;
-    };
-
-/** One ACL grant as S3 returns it (GetObjectAcl `Grants[]`). */
-export interface ObjectAclGrant {
-  readonly Grantee?: { readonly Type?: string; readonly URI?: string; readonly ID?: string };
-  readonly Permission?: string;
-}
-
-/** One origin of a CloudFront distribution. */
-export interface DistributionOrigin {
-  readonly id: string;
-  readonly domainName: string;
-  readonly originPath: string;
-  /** Origin access control id; undefined or empty when none. */
-  readonly originAccessControlId: string | undefined;
-  /** `origin-access-identity/cloudfront/<id>`; undefined or empty when none. */
-  readonly originAccessIdentity: string | undefined;
-}
-
-/** The CloudFront distribution serving a host. */
-export interface DistributionObservation {
-  readonly id: string;
-  readonly arn: string;
-  readonly domainName: string;
-  readonly aliases: readonly string[];
-  readonly status: string;
-  readonly enabled: boolean;
-  readonly defaultOriginId: string | undefined;
-  readonly origins: readonly DistributionOrigin[];
-}
-
-/** A Lambda function URL and its function (function URL hosting of an issuer). */
-export interface FunctionUrlObservation {
-  readonly functionName: string;
-  readonly functionArn: string;
-  readonly functionUrl: string;
-  readonly authType: string;
-  readonly policy: string | undefined;
-  /** Whether everyone may invoke the function through its URL (auth type NONE + the public statements). */
-  readonly publicInvoke: boolean;
-  /** The resource policy's invoke statements, described. */
-  readonly invokeStatements: readonly string[];
-  readonly roleArn: string;
-  readonly environment: Readonly<Record<string, string>>;
-}
-
-/** The answer of a live `AssumeRoleWithWebIdentity` (credentials are dropped, never returned). */
-export type LiveAnswer =
-  | { readonly ok: true; readonly assumedRoleArn: string }
-  | { readonly ok: false; readonly code: string; readonly status: number; readonly message: string };
 
 /** The AWS reads the doctor makes. Each throws a StsctlError when AWS cannot be read. */
 export interface IdentityObserver {
