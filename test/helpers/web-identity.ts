@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsClients } from '../../src/aws/clients.js';
@@ -18,6 +21,7 @@ import {
   renderJwks,
   renderPolicy,
   trustPolicy,
+  type CredentialsRequest,
   type PrivateKeyInfo,
 } from '../../src/core/index.js';
 import type { Sandbox } from '../../src/sandbox/lifecycle.js';
@@ -181,5 +185,43 @@ export async function sdkAssume(
     return { ok: false, name: err.name, code: err.Code ?? err.name, message: err.message };
   } finally {
     sts.destroy();
+  }
+}
+
+/**
+ * Every component of an output directory assumes the role its Secret names with a token signed by
+ * the directory's key, and another service account is denied (the export and hosting suites).
+ */
+export async function assertEveryComponentAssumes(
+  sb: Sandbox,
+  dir: string,
+  requests: readonly CredentialsRequest[],
+  issuer: string,
+): Promise<void> {
+  const key = readPrivateKeyPem(readFileSync(join(dir, 'serviceaccount-signer.private'), 'utf8'));
+  sb.sts.invalidateCaches();
+  for (const r of requests) {
+    const secret = readFileSync(
+      join(dir, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
+      'utf8',
+    );
+    const roleArn = /role_arn = (\S+)/.exec(secret)?.[1] ?? '';
+    const mint = (sa: string): Promise<string> =>
+      mintServiceAccountToken({
+        issuer,
+        namespace: r.secretRef.namespace,
+        serviceAccount: sa,
+        privateKey: key.key,
+        kid: key.publicKey.kid,
+      });
+    for (const sa of r.serviceAccountNames) {
+      const a = await sdkAssume(sb, roleArn, await mint(sa));
+      assert.ok(a.ok, `${r.name}/${sa}: ${a.ok ? '' : `${a.name}: ${a.message}`}`);
+    }
+    const intruder = await sdkAssume(sb, roleArn, await mint('intruder'));
+    assert.ok(
+      !intruder.ok && intruder.name === 'AccessDenied',
+      `${r.name}: another service account is denied`,
+    );
   }
 }

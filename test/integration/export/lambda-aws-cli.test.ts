@@ -12,14 +12,10 @@ import type { Plan } from '../../../src/aws/plan.js';
 import { planHash, renderAwsCliScript } from '../../../src/aws/export/index.js';
 import { loadIssuerFunctionPackage } from '../../../src/aws/issuer-function.js';
 import { renderPlanJson } from '../../../src/cli/provision-render.js';
-import {
-  mintServiceAccountToken,
-  readCredentialsRequests,
-  readPrivateKeyPem,
-} from '../../../src/core/index.js';
+import { readCredentialsRequests } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { CREDREQS } from '../../helpers/repo.js';
-import { sdkAssume } from '../../helpers/web-identity.js';
+import { assertEveryComponentAssumes as sharedAssumes } from '../../helpers/web-identity.js';
 
 /**
  * Manual mode with `--hosting lambda`: the script `stsctl plan --export aws-cli` prints, run by
@@ -86,35 +82,9 @@ async function pending(): Promise<Plan['changes']> {
   return p.changes.filter((c) => c.action !== 'unchanged');
 }
 
-async function assertEveryComponentAssumes(issuer: string): Promise<void> {
-  const dir = join(tmp, name);
-  const key = readPrivateKeyPem(readFileSync(join(dir, 'serviceaccount-signer.private'), 'utf8'));
-  sb.sts.invalidateCaches();
-  for (const r of requests) {
-    const secret = readFileSync(
-      join(dir, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
-      'utf8',
-    );
-    const roleArn = /role_arn = (\S+)/.exec(secret)?.[1] ?? '';
-    const mint = (sa: string): Promise<string> =>
-      mintServiceAccountToken({
-        issuer,
-        namespace: r.secretRef.namespace,
-        serviceAccount: sa,
-        privateKey: key.key,
-        kid: key.publicKey.kid,
-      });
-    for (const sa of r.serviceAccountNames) {
-      const a = await sdkAssume(sb, roleArn, await mint(sa));
-      assert.ok(a.ok, `${r.name}/${sa}: ${a.ok ? '' : `${a.name}: ${a.message}`}`);
-    }
-    const intruder = await sdkAssume(sb, roleArn, await mint('intruder'));
-    assert.ok(
-      !intruder.ok && intruder.name === 'AccessDenied',
-      `${r.name}: another service account is denied`,
-    );
-  }
-}
+/** Every component assumes its role; another service account is denied. */
+const assertEveryComponentAssumes = (issuer: string): Promise<void> =>
+  sharedAssumes(sb, join(tmp, name), requests, issuer);
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'stsctl-export-lambda-'));
