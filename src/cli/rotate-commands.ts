@@ -14,7 +14,9 @@ interface Context {
 
 export interface CommonFlags {
   name: string;
-  region: string;
+  region?: string;
+  hosting?: 'public' | 'cloudfront' | 'lambda' | 'self';
+  sharedIssuer?: string;
   outputDir?: string;
   dryRun: boolean;
   profile?: string;
@@ -22,18 +24,45 @@ export interface CommonFlags {
 }
 
 function common(cmd: Command): Command {
-  return cmd
-    .requiredOption('--name <name>', 'The --name the issuer was created with (bucket <name>-oidc)')
-    .requiredOption('--region <region>', 'AWS region of the issuer bucket')
-    .option('--output-dir <dir>', 'The directory create-all wrote to (holds the current key; next/ is added)')
-    .option('--dry-run', 'Show what would change; change nothing in AWS or on disk', false)
-    .option(
-      '--profile <name>',
-      'AWS profile from the shared config files (default: the standard credential chain)',
-    )
-    .addOption(
-      new Option('--output <format>', 'Result format on stdout').choices(['text', 'json']).default('text'),
-    );
+  return (
+    cmd
+      .requiredOption('--name <name>', 'The --name the issuer was created with (bucket <name>-oidc)')
+      // Not required by commander: a self-hosted issuer's rotation calls no AWS API (checked in
+      // src/commands/rotate-keys.ts, MISSING_FLAG for the bucket hostings).
+      .option('--region <region>', 'AWS region of the issuer bucket (required unless --hosting self)')
+      .addOption(
+        new Option(
+          '--hosting <kind>',
+          "The issuer's hosting: public, cloudfront and lambda rotate keys.json in the bucket (the default); self rotates <output-dir>/issuer/keys.json",
+        ).choices(['public', 'cloudfront', 'lambda', 'self']),
+      )
+      .option(
+        '--shared-issuer <fleet>',
+        'The cluster is a member of this fleet issuer: rotate <name>/keys.json in the bucket <fleet>-oidc',
+      )
+      .option(
+        '--output-dir <dir>',
+        'The directory create-all wrote to (holds the current key; next/ is added)',
+      )
+      .option('--dry-run', 'Show what would change; change nothing in AWS or on disk', false)
+      .option(
+        '--profile <name>',
+        'AWS profile from the shared config files (default: the standard credential chain)',
+      )
+      .addOption(
+        new Option('--output <format>', 'Result format on stdout').choices(['text', 'json']).default('text'),
+      )
+  );
+}
+
+/** The flags that say which issuer's keys rotate. */
+function issuerOf(opts: CommonFlags): {
+  name: string;
+  region: string | undefined;
+  hosting: CommonFlags['hosting'];
+  sharedIssuer: string | undefined;
+} {
+  return { name: opts.name, region: opts.region, hosting: opts.hosting, sharedIssuer: opts.sharedIssuer };
 }
 
 /** `stsctl rotate-keys add|retire`. */
@@ -59,8 +88,7 @@ export function addRotateCommands(program: Command, ctx: Context): void {
     const { renderJson, renderText } = await render();
     const result = await addRotationKey(
       {
-        name: opts.name,
-        region: opts.region,
+        ...issuerOf(opts),
         outputDir,
         dryRun: opts.dryRun,
         profile: opts.profile,
@@ -88,8 +116,7 @@ export function addRotateCommands(program: Command, ctx: Context): void {
   ).action(async (opts: CommonFlags & { kid: string[]; yes: boolean }) => {
     const outputDir = resolve(ctx.io.cwd, opts.outputDir ?? '');
     const base = {
-      name: opts.name,
-      region: opts.region,
+      ...issuerOf(opts),
       outputDir,
       profile: opts.profile,
       kids: opts.kid,

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { AwsClients } from '../aws/clients.js';
 import { observeBucket } from '../aws/observe.js';
 import { putIssuerObject } from '../aws/operations.js';
+import { FLEET_TAG_KEY, isFleetTagged } from '../aws/plan/fleet.js';
 import { StsctlError } from '../core/errors.js';
+import { parseDiscoveryDocument } from '../core/discovery.js';
 import { JWKS_OBJECT_KEY } from '../core/issuer.js';
 import { buildJwks, mergeJwks, parseJwks, removeKeys, renderJwks, type Jwks } from '../core/jwks.js';
 import {
@@ -20,6 +22,7 @@ import type { OutputFile } from '../core/output-layout.js';
 import { readIfExists, writeOutputFiles, type WriteOutcome } from '../files/output-writer.js';
 import { withCommandClients, type CommandDeps } from './command-clients.js';
 import type { Reporter } from '../core/reporter.js';
+import { SELF_HOSTED_DOCUMENTS_DIR, directoryDocuments } from './self-hosting.js';
 
 /**
  * `stsctl rotate-keys`: the service-account signing key rotated with an overlap, as kops does it
@@ -34,6 +37,12 @@ import type { Reporter } from '../core/reporter.js';
  * 3. `retire --kid OLD`: the old key leaves `keys.json`. When the output directory's key is the one
  *    retired, the `next/` key is promoted into its place (the old files move to `retired/<kid>/`),
  *    so a later `create-all` re-run publishes the new key, not the old one again.
+ *
+ * Where `keys.json` is rewritten follows the hosting: `<name>-oidc/keys.json` (public S3,
+ * CloudFront, Lambda: the function serves from that bucket); `<fleet>-oidc/<name>/keys.json` for
+ * a fleet member (`--shared-issuer`), never another member's object; `<output-dir>/issuer/keys.json`
+ * for a self-hosted issuer (`--hosting self`), which the operator's server publishes —
+ * `stsctl serve --issuer-dir` re-reads its files on change (src/serve/server.ts polls them).
  */
 
 export const NEXT_KEY_DIR = 'next';
@@ -46,22 +55,40 @@ export const NEW_KEY = '(new key)';
 const MODE_PRIVATE = 0o600;
 const MODE_PUBLIC = 0o644;
 
+/**
+ * `--hosting` of the issuer whose key rotates. `public`, `cloudfront` and `lambda` all publish
+ * `keys.json` in the bucket `<name>-oidc` (the Lambda function serves from that bucket, the
+ * distribution reads it through OAC), so they rotate alike; `self` rotates the file the operator's
+ * server serves.
+ */
+export type RotationHosting = 'public' | 'cloudfront' | 'lambda' | 'self';
+
 export interface RotateCommon {
   readonly name: string;
-  readonly region: string;
+  /** The issuer bucket's region; a self-hosted issuer needs none (its rotation calls no AWS API). */
+  readonly region?: string | undefined;
   readonly outputDir: string;
   readonly dryRun: boolean;
   readonly profile?: string | undefined;
+  /** Default `public` (any bucket hosting). */
+  readonly hosting?: RotationHosting | undefined;
+  /** `--shared-issuer <fleet>`: the cluster is a member of that fleet issuer (src/aws/plan/fleet.ts). */
+  readonly sharedIssuer?: string | undefined;
 }
 
 export interface RotationResult {
-  readonly bucket: string;
+  /** The issuer bucket (absent for a self-hosted issuer). */
+  readonly bucket?: string;
+  /** Where `keys.json` is published: `s3://<bucket>/<key>`, or the self-hosted file's path. */
+  readonly location: string;
+  /** Self-hosted: the URL the operator's server serves the file at (the discovery document's `jwks_uri`). */
+  readonly publishAt?: string;
   /** kids published before and after, in keys.json order. */
   readonly before: readonly string[];
   readonly after: readonly string[];
   readonly added: readonly string[];
   readonly removed: readonly string[];
-  /** keys.json was (or, with --dry-run, would be) uploaded. */
+  /** keys.json was (or, with --dry-run, would be) rewritten. */
   readonly changed: boolean;
   readonly written: readonly WriteOutcome[];
   /** The new key's kid (`add`), or the promoted key's (`retire`). */
@@ -87,35 +114,204 @@ export function nextSignerSecret(privateKeyPem: string, publicKeyPem: string): s
   ].join('\n');
 }
 
-async function publishedJwks(clients: AwsClients, name: string, bucket: string): Promise<Jwks> {
-  const observed = await observeBucket(clients, bucket);
+/** Where the cluster's `keys.json` lives. */
+type JwksTarget =
+  | {
+      readonly kind: 's3';
+      readonly region: string;
+      readonly bucket: string;
+      /** `keys.json`, or `<cluster>/keys.json` in a fleet's bucket. */
+      readonly key: string;
+      readonly fleet?: string;
+      readonly location: string;
+    }
+  | { readonly kind: 'file'; readonly dir: string; readonly location: string };
+
+/** The self-hosted `keys.json`, relative to the output directory (`/`-separated, as the writer takes it). */
+const SELF_HOSTED_JWKS_PATH = `${SELF_HOSTED_DOCUMENTS_DIR}/${JWKS_OBJECT_KEY}`;
+
+/**
+ * The `keys.json` the flags designate, or a usage error for flags that do not go together. Pure.
+ * A fleet is CloudFront-hosted only and its members' names differ from the fleet's (the same rules
+ * as `create-all --shared-issuer`, src/commands/provision.ts).
+ */
+function jwksTarget(o: RotateCommon): JwksTarget {
+  validateName(o.name);
+  if (o.region !== undefined) validateRegion(o.region);
+  const hosting = o.hosting ?? (o.sharedIssuer === undefined ? 'public' : 'cloudfront');
+  if (o.sharedIssuer !== undefined) {
+    if (hosting !== 'cloudfront') {
+      throw new StsctlError(
+        'INVALID_HOSTING',
+        `--shared-issuer needs --hosting cloudfront (a fleet's documents are served by its one distribution); got --hosting ${hosting}`,
+        { path: '--shared-issuer' },
+      );
+    }
+    validateName(o.sharedIssuer, '--shared-issuer');
+    if (o.sharedIssuer === o.name) {
+      throw new StsctlError(
+        'INVALID_SHARED_ISSUER',
+        `--name "${o.name}" is the fleet's own name; give the name of the member cluster whose key rotates`,
+        { path: '--name' },
+      );
+    }
+  }
+  if (hosting === 'self') {
+    const dir = join(o.outputDir, SELF_HOSTED_DOCUMENTS_DIR);
+    return { kind: 'file', dir, location: join(dir, JWKS_OBJECT_KEY) };
+  }
+  if (o.region === undefined) {
+    throw new StsctlError('MISSING_FLAG', '--region is required (the region of the issuer bucket)', {
+      path: '--region',
+      hint: 'give the --region the issuer was created in; only --hosting self needs none',
+    });
+  }
+  const fleet = o.sharedIssuer;
+  const bucket = bucketName(fleet ?? o.name);
+  // A fleet member's documents live under its own prefix (src/aws/plan/fleet.ts documentPrefix).
+  const key = fleet === undefined ? JWKS_OBJECT_KEY : `${o.name}/${JWKS_OBJECT_KEY}`;
+  return {
+    kind: 's3',
+    region: o.region,
+    bucket,
+    key,
+    ...(fleet === undefined ? {} : { fleet }),
+    location: `s3://${bucket}/${key}`,
+  };
+}
+
+/** The published keys and how to rewrite them. */
+interface Published {
+  readonly target: JwksTarget;
+  readonly jwks: Jwks;
+  readonly publishAt?: string;
+  /**
+   * Rewrites `keys.json` with `jwks`, after writing `files` to the output directory. A self-hosted
+   * `keys.json` is a file of the output directory too: it goes in the same transactional write
+   * (all the files or none, src/files/output-writer.ts).
+   */
+  publish(jwks: Jwks, files: readonly OutputFile[]): Promise<WriteOutcome[]>;
+}
+
+function parsePublished(body: string, source: string): Jwks {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new StsctlError('PUBLISHED_JWKS_INVALID', `the published ${JWKS_OBJECT_KEY} is not JSON`, {
+      file: source,
+    });
+  }
+  return parseJwks(parsed, source);
+}
+
+/** `create-identity-provider` with the flags of this rotation: what publishes the issuer. */
+function publishCommand(o: RotateCommon, region: string): string {
+  const fleet = o.sharedIssuer === undefined ? '' : ` --hosting cloudfront --shared-issuer ${o.sharedIssuer}`;
+  const hosting = o.sharedIssuer === undefined && o.hosting !== undefined ? ` --hosting ${o.hosting}` : '';
+  return `stsctl create-identity-provider --name ${o.name} --region ${region}${hosting}${fleet}`;
+}
+
+async function bucketKeys(
+  o: RotateCommon,
+  t: Extract<JwksTarget, { kind: 's3' }>,
+  clients: AwsClients,
+): Promise<Published> {
+  const prefix = t.fleet === undefined ? '' : `${o.name}/`;
+  const observed = await observeBucket(clients, t.bucket, prefix);
   if (observed.exists && observed.region !== undefined && observed.region !== clients.region) {
     // observe reads nothing more of a bucket in another region (S3 serves it only from there).
     throw new StsctlError(
       'BUCKET_REGION_MISMATCH',
-      `the bucket ${bucket} exists in ${observed.region}, not in ${clients.region} (--region)`,
+      `the bucket ${t.bucket} exists in ${observed.region}, not in ${clients.region} (--region)`,
       { path: '--region', hint: `run with --region ${observed.region}` },
     );
   }
+  // A fleet's bucket carries the fleet's tag (src/aws/plan/fleet.ts fleetTags): without it the
+  // bucket is not that fleet's, and its `<name>/keys.json` is nobody's to rotate.
+  if (t.fleet !== undefined && (!observed.exists || !isFleetTagged(observed.tags, t.fleet))) {
+    throw new StsctlError(
+      'FLEET_NOT_FOUND',
+      `no fleet issuer "${t.fleet}" in ${t.region}: the bucket ${t.bucket} does not exist or is not tagged ${FLEET_TAG_KEY}=${t.fleet}`,
+      { path: '--shared-issuer' },
+    );
+  }
   if (!observed.exists || observed.jwks === undefined) {
-    throw new StsctlError('NO_PUBLISHED_KEYS', `no ${JWKS_OBJECT_KEY} is published in the bucket ${bucket}`, {
-      hint: `publish the issuer first: stsctl create-identity-provider --name ${name} --region <region>`,
+    // An output directory with a self-hosted issuer's documents says what was meant.
+    const selfHosted = await readIfExists(join(o.outputDir, SELF_HOSTED_DOCUMENTS_DIR, JWKS_OBJECT_KEY));
+    throw new StsctlError('NO_PUBLISHED_KEYS', `no ${t.key} is published in the bucket ${t.bucket}`, {
+      hint:
+        selfHosted !== undefined && o.hosting === undefined && t.fleet === undefined
+          ? `${o.outputDir} holds the documents of a self-hosted issuer (${SELF_HOSTED_JWKS_PATH}): run with --hosting self`
+          : `publish the issuer first: ${publishCommand(o, t.region)}`,
     });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(observed.jwks.body);
-  } catch {
-    throw new StsctlError('PUBLISHED_JWKS_INVALID', `the published ${JWKS_OBJECT_KEY} is not JSON`, {
-      file: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
-      kind: 'failure',
-    });
-  }
-  return parseJwks(parsed, `s3://${bucket}/${JWKS_OBJECT_KEY}`);
+  return {
+    target: t,
+    jwks: parsePublished(observed.jwks.body, t.location),
+    async publish(jwks, files) {
+      const written = files.length === 0 ? [] : await writeOutputFiles(o.outputDir, files);
+      // The object as create-all and the fleet applier write it (src/aws/apply/documents.ts):
+      // `application/json` and the cluster's own ownership tag, also in a fleet's bucket.
+      await putIssuerObject(clients, t.bucket, o.name, t.key, renderJwks(jwks));
+      return written;
+    },
+  };
 }
 
-async function upload(clients: AwsClients, bucket: string, name: string, jwks: Jwks): Promise<void> {
-  await putIssuerObject(clients, bucket, name, JWKS_OBJECT_KEY, renderJwks(jwks));
+async function fileKeys(o: RotateCommon, t: Extract<JwksTarget, { kind: 'file' }>): Promise<Published> {
+  const documents = await directoryDocuments(t.dir).read();
+  if (documents.jwks === undefined) {
+    throw new StsctlError('NO_SELF_HOSTED_KEYS', `no ${JWKS_OBJECT_KEY} in ${t.dir}`, {
+      file: t.location,
+      hint: `give the --output-dir that create-all --hosting self wrote to, or write the documents first: stsctl create-identity-provider --name ${o.name} --hosting self --issuer-url … --output-dir ${o.outputDir}`,
+    });
+  }
+  let publishAt: string | undefined;
+  if (documents.discovery !== undefined) {
+    try {
+      publishAt = parseDiscoveryDocument(JSON.parse(documents.discovery.body)).jwks_uri;
+    } catch {
+      // Only used to tell the operator where the file is served; the doctor judges the document.
+      publishAt = undefined;
+    }
+  }
+  return {
+    target: t,
+    jwks: parsePublished(documents.jwks.body, t.location),
+    ...(publishAt === undefined ? {} : { publishAt }),
+    async publish(jwks, files) {
+      return writeOutputFiles(o.outputDir, [
+        ...files,
+        { path: SELF_HOSTED_JWKS_PATH, content: renderJwks(jwks), mode: MODE_PUBLIC },
+      ]);
+    },
+  };
+}
+
+/**
+ * Runs `work` with the cluster's published keys: read from the bucket (AWS clients built for it)
+ * or, self-hosted, from the output directory (no AWS call at all).
+ */
+async function withPublishedKeys<T>(
+  o: RotateCommon,
+  target: JwksTarget,
+  deps: CommandDeps,
+  work: (published: Published) => Promise<T>,
+): Promise<T> {
+  if (target.kind === 'file') return work(await fileKeys(o, target));
+  return withCommandClients({ region: target.region, profile: o.profile }, deps, async (clients) =>
+    work(await bucketKeys(o, target, clients)),
+  );
+}
+
+/** The result's fields that say where the keys are. */
+function whereOf(p: Published): Pick<RotationResult, 'bucket' | 'location' | 'publishAt'> {
+  return {
+    ...(p.target.kind === 's3' ? { bucket: p.target.bucket } : {}),
+    location: p.target.location,
+    ...(p.publishAt === undefined ? {} : { publishAt: p.publishAt }),
+  };
 }
 
 const kids = (j: Jwks): string[] => j.keys.map((k) => k.kid ?? '');
@@ -167,43 +363,42 @@ export async function addRotationKey(
   reporter: Reporter,
   deps: CommandDeps = {},
 ): Promise<RotationResult> {
-  validateName(o.name);
-  validateRegion(o.region);
-  const bucket = bucketName(o.name);
+  const target = jwksTarget(o);
   const next = await nextKey(o, reporter);
-  return withCommandClients(o, deps, async (clients) => {
-    const published = await publishedJwks(clients, o.name, bucket);
+  return withPublishedKeys(o, target, deps, async (published) => {
+    const where = whereOf(published);
+    const before = kids(published.jwks);
     if (next.publicKey === undefined) {
       reporter.emit('rotation.next-key-planned', { dir: join(o.outputDir, NEXT_KEY_DIR) });
       return {
-        bucket,
-        before: kids(published),
-        after: [...kids(published), NEW_KEY],
+        ...where,
+        before,
+        after: [...before, NEW_KEY],
         added: [NEW_KEY],
         removed: [],
         changed: true,
         written: [],
       };
     }
-    const merged = mergeJwks(published, buildJwks([next.publicKey]));
+    const merged = mergeJwks(published.jwks, buildJwks([next.publicKey]));
     const changed = merged.added.length > 0;
-    const written = o.dryRun ? [] : await writeOutputFiles(o.outputDir, next.files);
+    let written: WriteOutcome[] = [];
     if (changed && !o.dryRun) {
-      await upload(clients, bucket, o.name, merged.jwks);
+      written = await published.publish(merged.jwks, next.files);
       reporter.emit('rotation.key-published', {
         kid: next.publicKey.kid,
-        alongside: kids(published),
-        location: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
+        alongside: before,
+        location: where.location,
       });
-    } else if (!changed) {
-      reporter.emit('rotation.key-already-published', {
-        kid: next.publicKey.kid,
-        location: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
-      });
+    } else if (!o.dryRun) {
+      written = await writeOutputFiles(o.outputDir, next.files);
+    }
+    if (!changed) {
+      reporter.emit('rotation.key-already-published', { kid: next.publicKey.kid, location: where.location });
     }
     return {
-      bucket,
-      before: kids(published),
+      ...where,
+      before,
       after: kids(merged.jwks),
       added: merged.added,
       removed: [],
@@ -220,10 +415,8 @@ export async function retireRotationKeys(
   reporter: Reporter,
   deps: CommandDeps = {},
 ): Promise<RotationResult> {
-  validateName(o.name);
-  validateRegion(o.region);
+  const target = jwksTarget(o);
   if (o.kids.length === 0) throw new StsctlError('INVALID_FLAG', 'give at least one --kid to retire');
-  const bucket = bucketName(o.name);
 
   // The output directory: its current key, and the next key that would replace it.
   const currentPublic = await readIfExists(join(o.outputDir, PUBLIC_KEY_FILE));
@@ -246,22 +439,22 @@ export async function retireRotationKeys(
     );
   }
 
-  return withCommandClients(o, deps, async (clients) => {
-    const published = await publishedJwks(clients, o.name, bucket);
-    const present = kids(published);
+  return withPublishedKeys(o, target, deps, async (published) => {
+    const where = whereOf(published);
+    const present = kids(published.jwks);
     const unknown = o.kids.filter((k) => !present.includes(k));
     if (unknown.length > 0) {
       throw new StsctlError(
         'KID_NOT_PUBLISHED',
-        `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in s3://${bucket}/${JWKS_OBJECT_KEY} (published: ${present.join(', ')})`,
+        `${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in ${where.location} (published: ${present.join(', ')})`,
         { path: '--kid' },
       );
     }
-    const remaining = removeKeys(published, o.kids);
+    const remaining = removeKeys(published.jwks, o.kids);
     if (remaining.keys.length === 0) {
       throw new StsctlError(
         'RETIRING_EVERY_KEY',
-        `retiring ${o.kids.join(', ')} would leave s3://${bucket}/${JWKS_OBJECT_KEY} without keys: every token would be refused`,
+        `retiring ${o.kids.join(', ')} would leave ${where.location} without keys: every token would be refused`,
         { path: '--kid', hint: 'publish the new key first: stsctl rotate-keys add' },
       );
     }
@@ -273,7 +466,7 @@ export async function retireRotationKeys(
       );
     }
     const result = {
-      bucket,
+      ...where,
       before: present,
       after: kids(remaining),
       added: [],
@@ -282,15 +475,14 @@ export async function retireRotationKeys(
       ...(promote && nextInfo !== undefined ? { nextKid: nextInfo.publicKey.kid } : {}),
     };
     if (o.dryRun) return { ...result, written: [] };
-    await upload(clients, bucket, o.name, remaining);
+    const written = await published.publish(remaining, []);
     reporter.emit('rotation.keys-retired', {
       kids: o.kids,
       published: kids(remaining),
-      location: `s3://${bucket}/${JWKS_OBJECT_KEY}`,
+      location: where.location,
     });
 
     let retiredTo: string | undefined;
-    const written: WriteOutcome[] = [];
     if (promote && nextInfo !== undefined && nextPrivate !== undefined) {
       retiredTo = join(o.outputDir, RETIRED_KEY_DIR, currentKid);
       await mkdir(join(retiredTo, 'tls'), { recursive: true, mode: 0o700 });

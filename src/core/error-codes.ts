@@ -531,6 +531,13 @@ export const ERROR_CODES = {
     message: 'no keys.json is published in the bucket {bucket}',
     hint: 'publish the issuer first: stsctl create-identity-provider --name <name> --region <region>',
   },
+  NO_SELF_HOSTED_KEYS: {
+    group: 'rotation',
+    kind: 'usage',
+    title: 'rotate-keys --hosting self finds no keys.json in <output-dir>/issuer',
+    message: 'no keys.json in {output-dir}/issuer',
+    hint: 'give the --output-dir that create-all --hosting self wrote to',
+  },
   PUBLISHED_JWKS_INVALID: {
     group: 'rotation',
     kind: 'failure',
