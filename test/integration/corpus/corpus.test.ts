@@ -30,7 +30,9 @@ import {
  * in public issue trackers, each rebuilt in the sandbox without stsctl's provisioning code. Per case:
  * the validating STS (through the real aws CLI) answers what AWS answers today; `stsctl doctor`
  * names the thread's cause first and predicts that same answer; the doctor's fix, applied verbatim,
- * makes STS grant and the doctor report healthy. The harvested texts go through explainStsError too.
+ * makes STS grant and the doctor report healthy; and, on the case rebuilt afresh, the built CLI's
+ * `doctor --fix --yes` repairs it by itself (a cause outside AWS: nothing applied, the operator's
+ * fix played by the harness). The harvested texts go through explainStsError too.
  *
  * Needs the built CLI (`npm run build`) and the aws CLI on PATH.
  */
