@@ -1,4 +1,8 @@
-import { GetDistributionCommand, paginateListDistributions } from '@aws-sdk/client-cloudfront';
+import {
+  GetDistributionCommand,
+  GetDistributionConfigCommand,
+  paginateListDistributions,
+} from '@aws-sdk/client-cloudfront';
 import {
   GetOpenIDConnectProviderCommand,
   GetRoleCommand,
@@ -31,6 +35,8 @@ import type {
   BucketObservation,
   ObjectAclGrant,
   DistributionObservation,
+  DistributionConfigDocument,
+  DistributionConfigObservation,
   FunctionUrlObservation,
   LiveAnswer,
 } from '../core/aws-observations.js';
@@ -69,6 +75,11 @@ export interface IdentityObserver {
   getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
   /** The distribution whose domain name or alias is `host`, or undefined. */
   findDistribution(host: string): Promise<DistributionObservation | undefined>;
+  /**
+   * The complete configuration of distribution `id` and its ETag (GetDistributionConfig), for a fix
+   * that rewrites it; undefined when no distribution has that id.
+   */
+  getDistributionConfig?(id: string): Promise<DistributionConfigObservation | undefined>;
   /** The function whose URL has `host` (`<url-id>.lambda-url.<region>.on.aws`), or undefined. */
   findFunctionUrl?(host: string): Promise<FunctionUrlObservation | undefined>;
   assumeRoleWithWebIdentity(request: {
@@ -319,6 +330,20 @@ export function createIdentityObserver(
           originAccessIdentity: o.S3OriginConfig?.OriginAccessIdentity,
         })),
       };
+    },
+
+    async getDistributionConfig(id) {
+      const got = await awsCall(
+        `reading the configuration of distribution ${id}`,
+        () => base.cloudfront.send(new GetDistributionConfigCommand({ Id: id })),
+        ['NoSuchDistribution'],
+      );
+      if (got?.DistributionConfig === undefined || got.ETag === undefined) return undefined;
+      // Plain JSON with the API's member names (the SDK's shapes are those names; members CloudFront
+      // did not return stay out): the document `aws cloudfront update-distribution
+      // --distribution-config` takes back.
+      const config = JSON.parse(JSON.stringify(got.DistributionConfig)) as DistributionConfigDocument;
+      return { id, etag: got.ETag, config };
     },
 
     async findFunctionUrl(host) {

@@ -61,6 +61,36 @@ export interface DistributionObservation {
   readonly origins: readonly DistributionOrigin[];
 }
 
+/** One origin of a `DistributionConfig`, as CloudFront returns it (the fields the doctor reads are typed). */
+export interface DistributionConfigOrigin {
+  readonly Id?: string;
+  readonly DomainName?: string;
+  readonly [field: string]: unknown;
+}
+
+/**
+ * A distribution's complete `DistributionConfig` as `GetDistributionConfig` returns it, plain JSON
+ * (the API's member names). Only the origins are typed: a fix edits one origin and hands the rest
+ * back to `UpdateDistribution` unchanged, since UpdateDistribution replaces the whole configuration
+ * and a field left out is reset to its default (CloudFront API reference, UpdateDistribution).
+ */
+export interface DistributionConfigDocument {
+  readonly Origins?: {
+    readonly Quantity?: number;
+    readonly Items?: readonly DistributionConfigOrigin[];
+    readonly [field: string]: unknown;
+  };
+  readonly [field: string]: unknown;
+}
+
+/** What `UpdateDistribution` needs: the configuration and the `ETag` it must be sent back with (`IfMatch`). */
+export interface DistributionConfigObservation {
+  readonly id: string;
+  /** The version of the configuration read; UpdateDistribution refuses another (PreconditionFailed). */
+  readonly etag: string;
+  readonly config: DistributionConfigDocument;
+}
+
 /** A Lambda function URL and its function (function URL hosting of an issuer). */
 export interface FunctionUrlObservation {
   readonly functionName: string;

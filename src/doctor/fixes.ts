@@ -1,4 +1,5 @@
 import type { JWTPayload } from 'jose';
+import { s3VirtualHost } from '../core/issuer.js';
 import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
@@ -9,7 +10,7 @@ import { thumbprintToPin } from './checks/provider.js';
 import { classifyIssuerHost } from './issuer-host.js';
 import { awsInputStep, awsStep, cliFetchesValue, type Fix, type FixStep } from './fix.js';
 import type { FindingCode } from './findings/registry.js';
-import type { PublicAccessBlock } from './ports.js';
+import type { DistributionConfigObservation, PublicAccessBlock } from './ports.js';
 import { editTrustPolicy, retargetTrustPolicy } from './trust-edit.js';
 
 /**
@@ -398,6 +399,73 @@ export function hostingFix(code: FindingCode, input: HostingFixInput): Fix | und
     default:
       return undefined;
   }
+}
+
+/** What the fix of a CloudFront origin naming the wrong region is built from. */
+export interface OriginRegionFixInput {
+  /** The distribution's configuration and ETag as GetDistributionConfig returned them. */
+  readonly distribution: DistributionConfigObservation;
+  /** The `Id` of the origin whose domain names the wrong region. */
+  readonly originId: string;
+  readonly bucket: string;
+  /** The bucket's real region (GetBucketLocation). */
+  readonly region: string;
+}
+
+/** The file the update step reads: the whole distribution configuration. */
+export const DISTRIBUTION_CONFIG_FILE = 'distribution-config.json';
+
+/**
+ * The fix for CLOUDFRONT_ORIGIN_REGION_MISMATCH: the observed `DistributionConfig` with only the
+ * origin's `DomainName` changed to the bucket's regional endpoint (`<bucket>.s3.<region>.<dnsSuffix>`
+ * of the bucket's partition: `.amazonaws.com.cn` in China), sent back with
+ * `aws cloudfront update-distribution --if-match <etag>`, then `aws cloudfront wait
+ * distribution-deployed` — CloudFront serves the new origin only once the change is deployed, and
+ * until then STS still reads the redirect. UpdateDistribution replaces the whole configuration
+ * (CloudFront API reference), hence the complete document; the ETag makes CloudFront refuse the
+ * update (PreconditionFailed) if the distribution changed since the doctor read it, instead of
+ * overwriting that change. Undefined when the configuration has no origin with that id.
+ */
+export function originRegionFix(input: OriginRegionFixInput): Fix | undefined {
+  const { id, etag, config } = input.distribution;
+  const items = config.Origins?.Items ?? [];
+  const origin = items.find((o) => o.Id === input.originId);
+  if (origin?.DomainName === undefined) return undefined;
+  const domainName = s3VirtualHost(input.bucket, input.region);
+  if (origin.DomainName.toLowerCase() === domainName) return undefined;
+  const edited = {
+    ...config,
+    Origins: {
+      ...config.Origins,
+      Items: items.map((o) => (o === origin ? { ...o, DomainName: domainName } : o)),
+    },
+  };
+  return {
+    summary: `Point origin ${input.originId} of distribution ${id} at ${domainName}, the endpoint of bucket ${input.bucket} in its region ${input.region}`,
+    steps: [
+      awsStep(
+        `set the domain of origin ${input.originId} of ${id} from ${origin.DomainName} to ${domainName}; the rest of the configuration (version ${etag}) is kept as read`,
+        [
+          'cloudfront',
+          'update-distribution',
+          '--id',
+          id,
+          '--if-match',
+          etag,
+          '--distribution-config',
+          `file://${DISTRIBUTION_CONFIG_FILE}`,
+        ],
+        [{ name: DISTRIBUTION_CONFIG_FILE, content: `${JSON.stringify(edited, null, 2)}\n` }],
+      ),
+      awsStep(`wait until ${id} has deployed the change (CloudFront serves the old origin until then)`, [
+        'cloudfront',
+        'wait',
+        'distribution-deployed',
+        '--id',
+        id,
+      ]),
+    ],
+  };
 }
 
 /** What a token-side fix names: the token's claims and header when it could be decoded. */

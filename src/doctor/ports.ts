@@ -3,6 +3,7 @@ import type {
   PublicAccessBlock,
   BucketObservation,
   DistributionObservation,
+  DistributionConfigObservation,
   FunctionUrlObservation,
   LiveAnswer,
 } from '../core/aws-observations.js';
@@ -20,6 +21,9 @@ export type {
   ObjectAclGrant,
   DistributionOrigin,
   DistributionObservation,
+  DistributionConfigDocument,
+  DistributionConfigOrigin,
+  DistributionConfigObservation,
   FunctionUrlObservation,
   LiveAnswer,
 } from '../core/aws-observations.js';
@@ -38,6 +42,11 @@ export interface IdentityObserver {
   getAccountPublicAccessBlock(accountId: string): Promise<PublicAccessBlock | undefined>;
   /** The distribution whose domain name or alias is `host`, or undefined. */
   findDistribution(host: string): Promise<DistributionObservation | undefined>;
+  /**
+   * The complete configuration of distribution `id` and its ETag (GetDistributionConfig), for a fix
+   * that rewrites it; undefined when no distribution has that id.
+   */
+  getDistributionConfig?(id: string): Promise<DistributionConfigObservation | undefined>;
   /**
    * The function whose URL has `host` (`<url-id>.lambda-url.<region>.on.aws`), read in that region
    * (ListFunctions, GetFunctionUrlConfig, GetPolicy), or undefined when no function has it.

@@ -1,5 +1,6 @@
 import type {
   BucketObservation,
+  DistributionConfigObservation,
   DistributionObservation,
   IdentityObserver,
   PublicAccessBlock,
@@ -17,7 +18,8 @@ import type { HttpObservation } from '../../webidentity/types.js';
 import type { Memo } from '../context.js';
 import type { FindingCode, TemplateVars } from '../findings/registry.js';
 import { classifyIssuerHost } from '../issuer-host.js';
-import { hostingFix } from '../fixes.js';
+import type { Fix } from '../fix.js';
+import { hostingFix, originRegionFix } from '../fixes.js';
 import { makeFinding, withRemedy, type CheckResult, type Finding } from '../report.js';
 import { couldNotCheck, passed, reasonOf, withFindings } from './check.js';
 import { FUNCTION_URL_HOST, checkFunctionUrlHosting } from './hosting-lambda.js';
@@ -292,6 +294,31 @@ async function s3Findings(
   return result;
 }
 
+/**
+ * The fix of an origin naming the wrong region, from the distribution's whole configuration and
+ * ETag (read only when the mismatch is found). Without them — an observer that cannot read the
+ * configuration, or a caller refused cloudfront:GetDistributionConfig — the finding keeps the
+ * registry's text: the mismatch is still what STS trips on.
+ */
+async function originRegionRemedy(
+  input: HostingInput,
+  aws: IdentityObserver,
+  distributionId: string,
+  originId: string,
+  bucket: string,
+  region: string,
+): Promise<Fix | undefined> {
+  if (aws.getDistributionConfig === undefined) return undefined;
+  const read = aws.getDistributionConfig.bind(aws);
+  let distribution: DistributionConfigObservation | undefined;
+  try {
+    distribution = await input.memo.get(`distribution-config:${distributionId}`, () => read(distributionId));
+  } catch {
+    return undefined;
+  }
+  return distribution === undefined ? undefined : originRegionFix({ distribution, originId, bucket, region });
+}
+
 async function cloudFrontFindings(
   input: HostingInput,
   aws: IdentityObserver,
@@ -359,11 +386,15 @@ async function cloudFrontFindings(
   const oaiId = oaiMatch?.[1];
   const findings: Finding[] = [];
   if (bucket.region !== undefined && bucket.region !== originHost.region) {
+    const bucketRegion = bucket.region;
     findings.push(
-      makeFinding(
-        'CLOUDFRONT_ORIGIN_REGION_MISMATCH',
-        `origin ${origin.domainName} of ${distribution.id} names region ${originHost.region}, but bucket ${bucketName} is in ${bucket.region}`,
-        bucketVars,
+      withRemedy(
+        makeFinding(
+          'CLOUDFRONT_ORIGIN_REGION_MISMATCH',
+          `origin ${origin.domainName} of ${distribution.id} names region ${originHost.region}, but bucket ${bucketName} is in ${bucketRegion}`,
+          bucketVars,
+        ),
+        await originRegionRemedy(input, aws, distribution.id, origin.id, bucketName, bucketRegion),
       ),
     );
   }

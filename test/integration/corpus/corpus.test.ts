@@ -17,6 +17,7 @@ import {
   loadCases,
   mintToken,
   runDoctor,
+  runDoctorFix,
   tokenComponent,
   withoutTimes,
   type Built,
@@ -29,7 +30,9 @@ import {
  * in public issue trackers, each rebuilt in the sandbox without stsctl's provisioning code. Per case:
  * the validating STS (through the real aws CLI) answers what AWS answers today; `stsctl doctor`
  * names the thread's cause first and predicts that same answer; the doctor's fix, applied verbatim,
- * makes STS grant and the doctor report healthy. The harvested texts go through explainStsError too.
+ * makes STS grant and the doctor report healthy; and, on the case rebuilt afresh, the built CLI's
+ * `doctor --fix --yes` repairs it by itself (a cause outside AWS: nothing applied, the operator's
+ * fix played by the harness). The harvested texts go through explainStsError too.
  *
  * Needs the built CLI (`npm run build`) and the aws CLI on PATH.
  */
@@ -41,6 +44,9 @@ const cases = loadCases();
  */
 const only = process.env['CORPUS_ONLY']?.split(',').filter((id) => id !== '');
 const rebuilt = only === undefined ? cases : cases.filter((c) => only.includes(c.id));
+
+/** An unfilled `<placeholder>` (the fix-step contract forbids them for what the doctor observed). */
+const PLACEHOLDER = /<[A-Za-z][A-Za-z-]*>/;
 
 /** A value the suite's `before` hook set (the hook failing fails every test that needs it). */
 function ready<T>(value: T | undefined, what: string): T {
@@ -163,29 +169,96 @@ describe('corpus: rebuilt independently in the sandbox', () => {
         );
       });
 
-      test('the printed fix, applied verbatim, makes STS grant and the doctor report healthy', async (t) => {
-        const steps = reportFixSteps(report);
-        if (steps === undefined) {
-          t.todo('doctor fix steps');
-          return;
-        }
-        assert.ok(built !== undefined);
-        await applyFixSteps(steps, env, join(dir, `${c.id}-fix`));
-        // A cause outside AWS (steps: []) is fixed where the issuer is run, as afterFix describes.
-        ready(bed, 'the corpus bed').applyOperatorFix(c);
-        ready(sb, 'the sandbox').sts.invalidateCaches();
-        const token = mintToken(
-          { ...c.rebuild.token, ...c.rebuild.afterFix?.token },
-          built.issuerUrl,
-          ready(bed, 'the corpus bed').keys,
-        );
-        const tokenFile = join(dir, `${c.id}.fixed.token`);
-        await writeFile(tokenFile, token);
-        const granted = await assumeWithAwsCli(env, built.roleArn, token, duration);
-        assert.equal(granted.ok, true, JSON.stringify(granted));
-        const after = await runDoctor(env, tokenFile, built.roleArn, duration);
-        assert.equal(after.report.summary.healthy, true, after.result.stdout);
-      });
+      test(
+        'the printed fix, applied verbatim, makes STS grant and the doctor report healthy',
+        gap,
+        async () => {
+          const steps = reportFixSteps(report);
+          assert.ok(steps !== undefined, 'the report carries no fix as data');
+          // Only a cause outside AWS has no AWS step; its repair is the case's afterFix.
+          if (c.rebuild.afterFix === undefined) assert.ok(steps.length > 0, 'the fix has no steps');
+          const placeholders = steps
+            .flatMap((s) => [...s.argv, ...(s.files ?? []).map((f) => f.content)])
+            .filter((text) => PLACEHOLDER.test(text));
+          assert.deepEqual(placeholders, [], 'a fix step names a <placeholder>');
+          assert.ok(built !== undefined);
+          await applyFixSteps(steps, env, join(dir, `${c.id}-fix`));
+          // A cause outside AWS (steps: []) is fixed where the issuer is run, as afterFix describes.
+          ready(bed, 'the corpus bed').applyOperatorFix(c);
+          ready(sb, 'the sandbox').sts.invalidateCaches();
+          const token = mintToken(
+            { ...c.rebuild.token, ...c.rebuild.afterFix?.token },
+            built.issuerUrl,
+            ready(bed, 'the corpus bed').keys,
+          );
+          const tokenFile = join(dir, `${c.id}.fixed.token`);
+          await writeFile(tokenFile, token);
+          const granted = await assumeWithAwsCli(env, built.roleArn, token, duration);
+          assert.equal(granted.ok, true, JSON.stringify(granted));
+          const after = await runDoctor(env, tokenFile, built.roleArn, duration);
+          assert.equal(after.report.summary.healthy, true, after.result.stdout);
+        },
+      );
+
+      test(
+        'doctor --fix --yes on the case rebuilt afresh repairs it: STS grants and the re-diagnosis is healthy',
+        gap,
+        async () => {
+          const b = ready(bed, 'the corpus bed');
+          assert.ok(built !== undefined);
+          // The first build carries the fix applied above: the case is built again from its recipe.
+          await b.cleanup(built);
+          built = undefined;
+          const fresh = await b.build(c);
+          built = fresh;
+          const token = mintToken(c.rebuild.token, fresh.issuerUrl, b.keys);
+          const tokenFile = join(dir, `${c.id}.refix.token`);
+          await writeFile(tokenFile, token);
+          const { result, outcome } = await runDoctorFix(
+            env,
+            tokenFile,
+            fresh.roleArn,
+            join(dir, `${c.id}-doctor-fix`),
+            duration,
+          );
+          const diagnosed = tokenComponent(outcome.before);
+          assert.equal(
+            diagnosed?.findings[0]?.code,
+            c.expectedFinding,
+            `the rebuilt case is not the broken one: ${result.stderr}`,
+          );
+          const ran = outcome.fixes.flatMap((f) => f.steps);
+          if (c.rebuild.afterFix === undefined) {
+            // The CLI applied the steps itself and its own second diagnosis is healthy.
+            assert.ok(ran.length > 0, 'doctor --fix applied no step');
+            assert.ok(
+              ran.every((s) => s.exitCode === 0),
+              JSON.stringify(ran.map((s) => [s.argv, s.exitCode])),
+            );
+            assert.equal(outcome.after.summary.healthy, true, `${result.stdout}\n${result.stderr}`);
+            assert.equal(result.code, 0, result.stderr);
+          } else {
+            // Nothing in AWS to change: --fix applies nothing and says so; the operator fixes the cause.
+            assert.deepEqual(ran, []);
+            assert.notEqual(result.code, 0, 'an unrepaired case must not exit 0');
+            b.applyOperatorFix(c);
+          }
+          ready(sb, 'the sandbox').sts.invalidateCaches();
+          const fixedToken = mintToken(
+            { ...c.rebuild.token, ...c.rebuild.afterFix?.token },
+            fresh.issuerUrl,
+            b.keys,
+          );
+          const granted = await assumeWithAwsCli(env, fresh.roleArn, fixedToken, duration);
+          assert.equal(granted.ok, true, JSON.stringify(granted));
+          if (c.rebuild.afterFix !== undefined) {
+            const fixedFile = join(dir, `${c.id}.refixed.token`);
+            await writeFile(fixedFile, fixedToken);
+            const again = await runDoctor(env, fixedFile, fresh.roleArn, duration);
+            assert.equal(again.report.summary.healthy, true, again.result.stdout);
+          }
+        },
+      );
     });
   }
 

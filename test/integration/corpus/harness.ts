@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import {
   CloudFrontClient,
   CreateDistributionCommand,
+  DeleteDistributionCommand,
+  GetDistributionConfigCommand,
+  UpdateDistributionCommand,
   type CreateDistributionCommandOutput,
 } from '@aws-sdk/client-cloudfront';
 import {
@@ -18,6 +21,9 @@ import {
 } from '@aws-sdk/client-iam';
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
   PutBucketOwnershipControlsCommand,
   PutBucketPolicyCommand,
   PutObjectCommand,
@@ -240,6 +246,10 @@ export interface Built {
   readonly roleName: string;
   /** The provider ARN the role should trust (the token issuer's, in the sandbox account). */
   readonly intendedProviderArn: string;
+  /** The issuer bucket, for S3 and CloudFront hosting. */
+  readonly bucket?: string;
+  /** The distribution in front of the bucket, for CloudFront hosting. */
+  readonly distributionId?: string;
 }
 
 const GENERIC_DISCOVERY_FIELDS = {
@@ -330,6 +340,7 @@ export class CorpusBed {
     const name = `corpus-${c.id}`.slice(0, 63).replace(/-+$/, '');
     const jwks = this.jwks(r.jwks?.extraKeys ?? 0);
     let issuerUrl: string;
+    let distributionId: string | undefined;
     if (r.issuer.kind === 'static') {
       issuerUrl = this.publishStatic(r.issuer, jwks);
     } else {
@@ -400,6 +411,7 @@ export class CorpusBed {
           }),
         );
         issuerUrl = `https://${dist.Distribution?.DomainName ?? ''}`;
+        distributionId = dist.Distribution?.Id;
       } else {
         issuerUrl = `https://${name}.s3.${this.sb.region}.amazonaws.com`;
       }
@@ -456,11 +468,51 @@ export class CorpusBed {
       }),
     );
     this.sb.sts.invalidateCaches();
-    return { issuerUrl, roleArn: role.Role?.Arn ?? '', roleName: name, providerArns, intendedProviderArn };
+    return {
+      issuerUrl,
+      roleArn: role.Role?.Arn ?? '',
+      roleName: name,
+      providerArns,
+      intendedProviderArn,
+      ...(r.issuer.kind === 'static' ? {} : { bucket: name }),
+      ...(distributionId === undefined ? {} : { distributionId }),
+    };
   }
 
-  /** Removes the case's role and providers (hosts such as GitHub's are shared by several cases). */
+  /**
+   * Removes everything the case built — role, providers, distribution, bucket — so that building
+   * it again starts from its recipe, not from what a fix changed (a bucket policy, an origin).
+   * A static issuer's site is left: hosts such as GitHub's are shared by several cases, and
+   * building republishes its documents.
+   */
   async cleanup(built: Built): Promise<void> {
+    if (built.distributionId !== undefined) {
+      const id = built.distributionId;
+      // CloudFront deletes only a disabled distribution, named by its current ETag.
+      const got = await this.cloudfront.send(new GetDistributionConfigCommand({ Id: id }));
+      const config = got.DistributionConfig;
+      let etag = got.ETag;
+      if (config !== undefined && config.Enabled === true) {
+        const updated = await this.cloudfront.send(
+          new UpdateDistributionCommand({
+            Id: id,
+            IfMatch: etag,
+            DistributionConfig: { ...config, Enabled: false },
+          }),
+        );
+        etag = updated.ETag;
+      }
+      await this.cloudfront.send(new DeleteDistributionCommand({ Id: id, IfMatch: etag }));
+    }
+    if (built.bucket !== undefined) {
+      const bucket = built.bucket;
+      const listed = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const keys = (listed.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
+      if (keys.length > 0) {
+        await this.s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+      }
+      await this.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    }
     await this.iam.send(new DeleteRoleCommand({ RoleName: built.roleName })).catch(() => undefined);
     // Providers a fix may have created are removed too: the next case starts from its own recipe.
     const arns = new Set([...built.providerArns, built.intendedProviderArn]);
@@ -624,6 +676,53 @@ export async function runDoctor(
     throw new Error(`doctor printed no JSON report (exit ${result.code}): ${result.stderr}`);
   }
   return { result, report };
+}
+
+/** The JSON `stsctl doctor --fix --output json` prints: the reports before and after, and what ran. */
+export interface DoctorFixJson {
+  readonly schemaVersion: number;
+  readonly before: DoctorJson;
+  readonly fixes: readonly {
+    readonly code: string;
+    readonly steps: readonly (FixStep & { exitCode: number })[];
+  }[];
+  readonly after: DoctorJson;
+}
+
+/**
+ * `stsctl doctor --token <file> --role-arn <arn> --fix --yes --output json` with the built CLI, in
+ * `cwd` (where the fix steps' files are written): the CLI applies the steps itself, with the aws CLI
+ * from PATH, and diagnoses again.
+ */
+export async function runDoctorFix(
+  env: NodeJS.ProcessEnv,
+  tokenFile: string,
+  roleArn: string,
+  cwd: string,
+  durationSeconds?: number,
+): Promise<{ result: ProcessResult; outcome: DoctorFixJson }> {
+  await mkdir(cwd, { recursive: true });
+  const args = [
+    CLI,
+    'doctor',
+    '--token',
+    tokenFile,
+    '--role-arn',
+    roleArn,
+    '--fix',
+    '--yes',
+    '--output',
+    'json',
+    ...(durationSeconds === undefined ? [] : ['--duration-seconds', String(durationSeconds)]),
+  ];
+  const result = await run(process.execPath, args, { env, cwd });
+  let outcome: DoctorFixJson;
+  try {
+    outcome = JSON.parse(result.stdout) as DoctorFixJson;
+  } catch {
+    throw new Error(`doctor --fix printed no JSON (exit ${result.code}): ${result.stderr}`);
+  }
+  return { result, outcome };
 }
 
 /** The component the token was diagnosed in (token mode names it `token`). */
