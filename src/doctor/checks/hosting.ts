@@ -5,6 +5,7 @@ import type {
   IdentityObserver,
   PublicAccessBlock,
 } from '../ports.js';
+import { s3VirtualHost } from '../../core/issuer.js';
 import { parseArn } from '../../core/partitions.js';
 import {
   describeDecidedBy,
@@ -392,7 +393,7 @@ async function cloudFrontFindings(
         makeFinding(
           'CLOUDFRONT_ORIGIN_REGION_MISMATCH',
           `origin ${origin.domainName} of ${distribution.id} names region ${originHost.region}, but bucket ${bucketName} is in ${bucketRegion}`,
-          bucketVars,
+          { ...bucketVars, originDomain: s3VirtualHost(bucketName, bucketRegion) },
         ),
         await originRegionRemedy(input, aws, distribution.id, origin.id, bucketName, bucketRegion),
       ),

@@ -47,7 +47,8 @@ export type TemplateVar =
   | 'now'
   | 'exp'
   | 'partition'
-  | 'functionName';
+  | 'functionName'
+  | 'originDomain';
 
 /** One entry of the registry. */
 export interface FindingDefinition {
@@ -427,9 +428,7 @@ export const FINDINGS = {
     hop: 'issuer',
     title: "The CloudFront origin names another region than the bucket's location",
     why: 'An S3 origin domain <bucket>.s3.<region>.amazonaws.com for the wrong region is answered with a redirect that CloudFront passes on, so STS gets no document (§8, §11.8).',
-    fix: [
-      "set the origin domain of {distributionId} to {bucket}.s3.{region}.amazonaws.com (the bucket's real region)",
-    ],
+    fix: ["set the origin domain of {distributionId} to {originDomain} (the bucket's regional endpoint)"],
   },
   CLOUDFRONT_ORIGIN_UNPROTECTED: {
     severity: 'warning',
@@ -796,6 +795,7 @@ const TEMPLATE_VARS: ReadonlySet<string> = new Set<TemplateVar>([
   'exp',
   'partition',
   'functionName',
+  'originDomain',
 ]);
 
 function isTemplateVar(name: string): name is TemplateVar {

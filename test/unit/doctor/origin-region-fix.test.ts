@@ -234,6 +234,9 @@ test('without the configuration (unreadable, or a port that cannot read it) the 
   ]) {
     const finding = await regionFinding(aws);
     assert.equal(finding?.remedy, undefined);
-    assert.match(finding?.fix[0] ?? '', /set the origin domain of E2QWRUHAPOMQZL/);
+    assert.equal(
+      finding?.fix[0],
+      "set the origin domain of E2QWRUHAPOMQZL to demo-oidc.s3.us-east-1.amazonaws.com (the bucket's regional endpoint)",
+    );
   }
 });
