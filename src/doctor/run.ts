@@ -11,6 +11,7 @@ import { StepLog } from '../webidentity/steps.js';
 import type { HttpObservation, IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
 import { couldNotCheck, reasonOf, withFindings } from './checks/check.js';
 import { checkClusterConfig, checkSecret } from './checks/cluster.js';
+import { checkFleet, fleetRootCause } from './checks/fleet.js';
 import { checkHosting } from './checks/hosting.js';
 import { checkIrsa } from './checks/irsa.js';
 import { checkIssuerDocuments, checkIssuerForm, type IssuerDocuments } from './checks/issuer.js';
@@ -21,6 +22,7 @@ import { compareLive, decisiveFinding, evaluateToken, toVerdict, verdictCheck } 
 import { Memo, memoizeIssuerView, type DoctorContext } from './context.js';
 import { codeForRule } from './findings/rule-map.js';
 import type { TemplateVars } from './findings/registry.js';
+import { pathlessConditionKeys } from './fleet-paths.js';
 import { classifyIssuerHost } from './issuer-host.js';
 import {
   componentReport,
@@ -188,7 +190,28 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
           ...(documents.jwks === undefined ? {} : { jwks: documents.jwks }),
         },
       });
-      const checks: CheckResult[] = [form, documents.result, provider.result, hosting];
+      // A fleet member (an issuer under a path on a shared distribution): where the path is missing.
+      const fleet = await checkFleet({
+        issuer,
+        aws,
+        memo,
+        view,
+        fetched: {
+          ...(documents.discovery === undefined ? {} : { discovery: documents.discovery }),
+          ...(documents.jwks === undefined ? {} : { jwks: documents.jwks }),
+        },
+        failedRule: documents.failedRule,
+        providers,
+        vars,
+      });
+      // The fleet check names the cause the documents check sees the symptom of: it goes first.
+      const checks: CheckResult[] = [
+        form,
+        ...(fleet === undefined ? [] : [fleet]),
+        documents.result,
+        provider.result,
+        hosting,
+      ];
       const report = componentReport({ reconcile: true, name: issuer, kind: 'issuer', checks });
       return { issuer, report, documents, provider: provider.provider, findings: report.findings };
     }),
@@ -315,6 +338,26 @@ async function completeDecisive(
     });
     const why = explainTrustDenial(o.role.assumeRolePolicyDocument, context);
     if (why.length > 0) finding = { ...finding, detail: `${finding.detail}\n${why.join('\n')}` };
+    // A fleet member's condition keys written without the issuer's path: the precise cause.
+    const hostPath = providerHostPath(o.provider);
+    const pathless = pathlessConditionKeys(o.role.assumeRolePolicyDocument, o.provider.arn, hostPath);
+    if (pathless.length > 0) {
+      const keys = pathless.map(
+        (k) =>
+          `statement ${k.statement} tests ${k.operator} ${k.key}, but STS evaluates ${k.expected} (the provider URL with the issuer's path), so ${k.key} is not in the request and the condition never matches`,
+      );
+      finding = makeFinding(
+        'FLEET_CONDITION_KEY_WITHOUT_PATH',
+        [`role ${o.role.roleName}: ${keys.join('; ')}`, ...why].join('\n'),
+        {
+          roleName: o.role.roleName,
+          roleArn: o.roleArn,
+          issuerHostPath: hostPath,
+          providerArn: o.provider.arn,
+        },
+        { predictedError: decisive.predictedError ?? null, decisive: true },
+      );
+    }
   }
   if (decisive.code === 'THUMBPRINT_MISMATCH' && o.provider !== undefined) {
     const provider = o.provider;
@@ -335,7 +378,7 @@ async function completeDecisive(
       // Without the list, only the component's role is updated.
     }
   }
-  const fix = identityFix(decisive.code, {
+  const fix = identityFix(finding.code, {
     partition: o.env.partition,
     accountId: o.account,
     claims,
@@ -472,14 +515,18 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
     let decisive: Finding | undefined;
     if (!result.ok) {
       const related = [...env.clusterFindings, ...(issuerOutcome?.findings ?? [])];
-      decisive = decisiveFinding(
-        result,
-        related,
-        vars,
-        (rule): HttpObservation | undefined =>
-          rule.startsWith('jwks.') ? issuerOutcome?.documents.jwks : issuerOutcome?.documents.discovery,
-        env.now,
-      );
+      // A fleet member's missing path is the more precise cause of a refused fetch.
+      const { code, status, message } = result.error;
+      decisive =
+        fleetRootCause(result.rule, related, { code, status, message }) ??
+        decisiveFinding(
+          result,
+          related,
+          vars,
+          (rule): HttpObservation | undefined =>
+            rule.startsWith('jwks.') ? issuerOutcome?.documents.jwks : issuerOutcome?.documents.discovery,
+          env.now,
+        );
       decisive = await completeDecisive(decisive, {
         env,
         claims: tokenCheck.decoded?.claims,
