@@ -61,7 +61,7 @@ describe('fleet layout', () => {
     });
     const nested = fleetLayout(ISSUER, distribution('/issuers/'));
     assert.equal(nested?.discoveryKey, 'issuers/fa/.well-known/openid-configuration');
-    assert.equal(nested?.jwksKey, 'issuers/fa/keys.json');
+    assert.equal(nested.jwksKey, 'issuers/fa/keys.json');
   });
 
   test('an issuer without a path, or a distribution without an S3 origin, is not a fleet member', () => {
@@ -325,7 +325,7 @@ describe('condition keys without the path', () => {
       '--policy-document',
       'file://r-trust-policy.json',
     ]);
-    const written = JSON.parse(fix.steps[0]?.files?.[0]?.content ?? '') as {
+    const written = JSON.parse(fix.steps[0].files?.[0]?.content ?? '') as {
       Statement: [{ Condition: { StringEquals: unknown } }, unknown];
     };
     assert.deepEqual(written.Statement[0].Condition.StringEquals, {
