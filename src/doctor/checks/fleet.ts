@@ -252,7 +252,8 @@ export async function checkFleet(input: FleetCheckInput): Promise<CheckResult | 
   const missing = [layout.discoveryKey, layout.jwksKey].filter(
     (k) => !bucket.objectKeysTruncated && !bucket.objectKeys.includes(k),
   );
-  if (missing.length > 0) {
+  // Only when STS's fetch was refused: a cache may still serve what the listing no longer holds.
+  if (missing.length > 0 && input.failedRule !== undefined && FETCH_RULES.has(input.failedRule)) {
     const found = await ownStrays(input, layout, bucket.objectKeys, missing);
     if (found !== undefined) {
       const where = [found.stray.discoveryKey, found.stray.jwksKey].filter((k) => k !== undefined);
