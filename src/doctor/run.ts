@@ -3,6 +3,7 @@ import { webIdentityContext } from '../webidentity/context-keys.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
 import { identityFix, jwksFix, tokenSideFix } from './fixes.js';
 import { explainTrustDenial } from './trust-edit.js';
+import { serviceAccountSubject } from '../core/iam-documents.js';
 import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
@@ -11,7 +12,7 @@ import { StepLog } from '../webidentity/steps.js';
 import type { HttpObservation, IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
 import { couldNotCheck, reasonOf, withFindings } from './checks/check.js';
 import { checkClusterConfig, checkSecret } from './checks/cluster.js';
-import { checkFleet, fleetRootCause } from './checks/fleet.js';
+import { checkFleet, conditionKeysDetail, fleetRootCause, withFleetConditionKeys } from './checks/fleet.js';
 import { checkHosting } from './checks/hosting.js';
 import { checkIrsa } from './checks/irsa.js';
 import { checkIssuerDocuments, checkIssuerForm, type IssuerDocuments } from './checks/issuer.js';
@@ -342,13 +343,9 @@ async function completeDecisive(
     const hostPath = providerHostPath(o.provider);
     const pathless = pathlessConditionKeys(o.role.assumeRolePolicyDocument, o.provider.arn, hostPath);
     if (pathless.length > 0) {
-      const keys = pathless.map(
-        (k) =>
-          `statement ${k.statement} tests ${k.operator} ${k.key}, but STS evaluates ${k.expected} (the provider URL with the issuer's path), so ${k.key} is not in the request and the condition never matches`,
-      );
       finding = makeFinding(
         'FLEET_CONDITION_KEY_WITHOUT_PATH',
-        [`role ${o.role.roleName}: ${keys.join('; ')}`, ...why].join('\n'),
+        [conditionKeysDetail(o.role.roleName, pathless), ...why].join('\n'),
         {
           roleName: o.role.roleName,
           roleArn: o.roleArn,
@@ -604,18 +601,54 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
         (account === undefined
           ? ''
           : oidcProviderArn(account.partition as PartitionId, account.account, hostPath));
+      const judged = component.serviceAccounts.filter((sa) => !withToken.has(sa));
+      const audience = component.audience ?? OPENSHIFT_AUDIENCE;
+      const vars = { ...baseVars, ...issuerVars(issuer, env.partition) };
+      const roleCheck = checkRole({
+        role: roleEntry.role,
+        roleArn,
+        namespace: component.namespace,
+        serviceAccounts: judged,
+        providerArn,
+        providerHostPath: hostPath,
+        audience,
+        sessionName: env.sessionName,
+        vars,
+      });
+      // A fleet member's condition keys without the issuer's path: named as such, with the fix.
+      const role = roleEntry.role;
+      const keys =
+        role === undefined ? [] : pathlessConditionKeys(role.assumeRolePolicyDocument, providerArn, hostPath);
+      const sa = judged[0];
       checks.push(
-        checkRole({
-          role: roleEntry.role,
-          roleArn,
-          namespace: component.namespace,
-          serviceAccounts: component.serviceAccounts.filter((sa) => !withToken.has(sa)),
-          providerArn,
-          providerHostPath: hostPath,
-          audience: component.audience ?? OPENSHIFT_AUDIENCE,
-          sessionName: env.sessionName,
-          vars: { ...baseVars, ...issuerVars(issuer, env.partition) },
-        }),
+        role === undefined || keys.length === 0
+          ? roleCheck
+          : withFleetConditionKeys(roleCheck, {
+              roleName: role.roleName,
+              keys,
+              vars: { ...vars, roleName: role.roleName, issuerHostPath: hostPath, providerArn },
+              remedy:
+                outcome?.provider === undefined ||
+                account === undefined ||
+                component.namespace === undefined ||
+                sa === undefined
+                  ? undefined
+                  : identityFix('FLEET_CONDITION_KEY_WITHOUT_PATH', {
+                      partition: env.partition,
+                      accountId: account.account,
+                      claims: {
+                        iss: issuer,
+                        sub: serviceAccountSubject(component.namespace, sa),
+                        aud: [audience],
+                      },
+                      audience,
+                      sessionName: env.sessionName,
+                      role,
+                      provider: outcome.provider,
+                      providers: env.providers ?? [],
+                      roles: [role],
+                    }),
+            }),
       );
     }
   } else if (env.clusterMode && component.secret !== 'missing') {

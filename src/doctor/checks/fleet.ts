@@ -2,7 +2,8 @@ import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY } from '../../core/issuer.js';
 import type { HttpObservation, IamOidcProvider, IssuerView } from '../../webidentity/types.js';
 import type { Memo } from '../context.js';
 import { fleetDocumentsFix, type FleetDocumentsFixInput } from '../fixes.js';
-import { issuerPath } from '../fleet-paths.js';
+import type { Fix } from '../fix.js';
+import { issuerPath, type PathlessConditionKey } from '../fleet-paths.js';
 import { FETCH_RULES } from '../findings/rule-map.js';
 import type { TemplateVars } from '../findings/registry.js';
 import { classifyIssuerHost } from '../issuer-host.js';
@@ -160,6 +161,46 @@ export function discoveryWithoutPath(layout: FleetLayout, body: string): Discove
     }
   }
   return { issuerField: field, jwksUri, jwksUriWithoutPath };
+}
+
+/** What STS sees for each key written without the issuer's path, in words. */
+export function conditionKeysDetail(roleName: string, keys: readonly PathlessConditionKey[]): string {
+  return `role ${roleName}: ${keys
+    .map(
+      (k) =>
+        `statement ${k.statement} tests ${k.operator} ${k.key}, but STS evaluates ${k.expected} (the provider URL with the issuer's path), so ${k.key} is not in the request and the condition never matches`,
+    )
+    .join('; ')}`;
+}
+
+/**
+ * The role check's trust denials (judged without a token: exported manifests, a service account
+ * without one) named as `FLEET_CONDITION_KEY_WITHOUT_PATH` when the role's condition keys lack the
+ * issuer's path: one finding, first, with the denials it explains in its detail. Other findings of
+ * the check are kept; a check without such keys is returned as it is.
+ */
+export function withFleetConditionKeys(
+  result: CheckResult,
+  o: {
+    readonly roleName: string;
+    readonly keys: readonly PathlessConditionKey[];
+    readonly vars: TemplateVars;
+    readonly remedy: Fix | undefined;
+  },
+): CheckResult {
+  if (result.outcome.status !== 'fail' || o.keys.length === 0) return result;
+  const denials = result.outcome.findings.filter((f) => f.code === 'TRUST_POLICY_DENIES');
+  if (denials.length === 0) return result;
+  const fleet = withRemedy(
+    makeFinding(
+      'FLEET_CONDITION_KEY_WITHOUT_PATH',
+      [conditionKeysDetail(o.roleName, o.keys), ...denials.map((d) => d.detail)].join('\n'),
+      o.vars,
+    ),
+    o.remedy,
+  );
+  const others = result.outcome.findings.filter((f) => f.code !== 'TRUST_POLICY_DENIES');
+  return { ...result, outcome: { status: 'fail', findings: [fleet, ...others] } };
 }
 
 /** The fleet codes that explain a refused fetch of the issuer's documents. */

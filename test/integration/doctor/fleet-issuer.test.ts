@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,7 @@ import { provision } from '../../../src/commands/provision.js';
 import { readPrivateKeyPem, renderDiscoveryDocument, type PrivateKeyInfo } from '../../../src/core/index.js';
 import { isConcrete } from '../../../src/doctor/fix.js';
 import type { DoctorReport } from '../../../src/doctor/report.js';
+import { gatherManifestsDir } from '../../../src/doctor/gather.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { CREDREQS } from '../../helpers/repo.js';
@@ -333,11 +334,12 @@ describe('the doctor on a fleet issuer', () => {
     assert.equal(await snapshot('fb'), fbBefore, 'cluster fb was not touched');
   });
 
-  test('trust-policy condition keys without the path: FLEET_CONDITION_KEY_WITHOUT_PATH first, fixed keeping other statements and subjects', async () => {
-    const fbBefore = await snapshot('fb');
+  const extraSubject = `system:serviceaccount:${NAMESPACE}:another`;
+
+  /** Rewrites fa's trust policy with `<domain>:sub`/`:aud`, one more subject and one more statement. */
+  async function breakConditionKeys(): Promise<{ Statement: unknown[] }> {
     const good = JSON.parse(await trustPolicyOf('fa')) as { Statement: Record<string, unknown>[] };
     const providerArn = (good.Statement[0]?.['Principal'] as { Federated: string }).Federated;
-    const extraSubject = `system:serviceaccount:${NAMESPACE}:another`;
     const broken = {
       Version: '2012-10-17',
       Statement: [
@@ -366,6 +368,24 @@ describe('the doctor on a fleet issuer', () => {
         PolicyDocument: JSON.stringify(broken),
       }),
     );
+    return broken;
+  }
+
+  /** After the fix the keys carry the path; every subject, value and other statement is as it was. */
+  async function expectKeysFixed(broken: { Statement: unknown[] }): Promise<void> {
+    const fixed = JSON.parse(await trustPolicyOf('fa')) as {
+      Statement: [{ Condition: { StringEquals: unknown } }, unknown];
+    };
+    assert.deepEqual(fixed.Statement[0].Condition.StringEquals, {
+      [`${domain}/fa:sub`]: [`system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}`, extraSubject],
+      [`${domain}/fa:aud`]: 'openshift',
+    });
+    assert.deepEqual(fixed.Statement[1], broken.Statement[1]);
+  }
+
+  test('trust-policy condition keys without the path: FLEET_CONDITION_KEY_WITHOUT_PATH first, fixed keeping other statements and subjects', async () => {
+    const fbBefore = await snapshot('fb');
+    const broken = await breakConditionKeys();
     const token = await tokenOf('fa');
     const [report, sts] = await Promise.all([doctor('fa', token), assume(sb, member('fa').roleArn, token)]);
     assert.equal(sts.code, 'AccessDenied');
@@ -387,13 +407,47 @@ describe('the doctor on a fleet issuer', () => {
       [['aws', 'iam', 'update-assume-role-policy', '--role-name', member('fa').roleName]],
     );
     await expectFixedAndOtherUntouched(fbBefore);
-    const fixed = JSON.parse(await trustPolicyOf('fa')) as {
-      Statement: [{ Condition: { StringEquals: unknown } }, unknown];
-    };
-    assert.deepEqual(fixed.Statement[0].Condition.StringEquals, {
-      [`${domain}/fa:sub`]: [`system:serviceaccount:${NAMESPACE}:${SERVICE_ACCOUNT}`, extraSubject],
-      [`${domain}/fa:aud`]: 'openshift',
-    });
-    assert.deepEqual(fixed.Statement[1], broken.Statement[1]);
+    await expectKeysFixed(broken);
+  });
+
+  test('from exported manifests (no token): the role check names the keys without the path, and its fix applies', async () => {
+    const fbBefore = await snapshot('fb');
+    const broken = await breakConditionKeys();
+    const dir = mkdtempSync(join(tmp, 'manifests-'));
+    cpSync(join(tmp, 'fa', 'manifests'), dir, { recursive: true });
+    copyFileSync(join(tmp, 'credreqs', CR_FILE), join(dir, CR_FILE));
+    const manifestsDoctor = async (): Promise<DoctorReport> =>
+      runDoctor(await gatherManifestsDir(dir), {
+        issuer: sb.issuerFetcher,
+        aws: observer,
+        now: () => new Date(),
+      });
+    const report = await manifestsDoctor();
+    const group = report.components.find((c) => c.roleArn === member('fa').roleArn);
+    const first = group?.findings[0];
+    assert.equal(
+      first?.code,
+      'FLEET_CONDITION_KEY_WITHOUT_PATH',
+      JSON.stringify(group?.findings.map((f) => f.code)),
+    );
+    assert.match(
+      first.detail,
+      new RegExp(`tests StringEquals ${domain}:sub, but STS evaluates ${domain}/fa:sub`),
+    );
+    assert.ok(!group?.findings.some((f) => f.code === 'TRUST_POLICY_DENIES'), 'one finding names the cause');
+    // What it predicts is what STS answers a token of the service account.
+    const sts = await assume(sb, member('fa').roleArn, await tokenOf('fa'));
+    assert.deepEqual(first.predictedError, { code: sts.code, status: sts.status, message: sts.message });
+    expectNoContradiction(report);
+
+    await applyFixes(report);
+    await expectFixedAndOtherUntouched(fbBefore);
+    await expectKeysFixed(broken);
+    const again = await manifestsDoctor();
+    const fixedGroup = again.components.find((c) => c.roleArn === member('fa').roleArn);
+    assert.deepEqual(
+      fixedGroup?.findings.filter((f) => f.severity === 'error'),
+      [],
+    );
   });
 });

@@ -7,13 +7,14 @@ import {
   fleetRootCause,
   strayDocuments,
   straysBelongTo,
+  withFleetConditionKeys,
   type FleetLayout,
 } from '../../../src/doctor/checks/fleet.js';
 import { isConcrete } from '../../../src/doctor/fix.js';
 import { fleetDocumentsFix, identityFix } from '../../../src/doctor/fixes.js';
 import { issuerPath, pathlessConditionKeys } from '../../../src/doctor/fleet-paths.js';
 import type { DistributionObservation } from '../../../src/doctor/ports.js';
-import { makeFinding } from '../../../src/doctor/report.js';
+import { makeFinding, type CheckResult } from '../../../src/doctor/report.js';
 
 /**
  * The pure parts of the fleet check: where a fleet member's documents must be, which other places
@@ -333,5 +334,46 @@ describe('condition keys without the path', () => {
       [`${DOMAIN}/fa:aud`]: 'openshift',
     });
     assert.deepEqual(written.Statement[1], (JSON.parse(document) as { Statement: unknown[] }).Statement[1]);
+  });
+
+  test('in the role check, the trust denials are replaced by one fleet finding, first; other findings stay', () => {
+    const keys = [
+      { statement: 0, operator: 'StringEquals', key: `${DOMAIN}:sub`, expected: `${DOMAIN}/fa:sub` },
+    ];
+    const denial = makeFinding('TRUST_POLICY_DENIES', 'system:serviceaccount:ns:sa: not allowed');
+    const boundary = makeFinding('ROLE_PERMISSIONS_BOUNDARY', 'boundary b');
+    const check: CheckResult = {
+      id: 'role.trust',
+      title: 't',
+      hop: 'role',
+      outcome: { status: 'fail', findings: [denial, boundary] },
+    };
+    const result = withFleetConditionKeys(check, { roleName: 'r', keys, vars: {}, remedy: undefined });
+    assert.equal(result.outcome.status, 'fail');
+    const findings = result.outcome.findings;
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['FLEET_CONDITION_KEY_WITHOUT_PATH', 'ROLE_PERMISSIONS_BOUNDARY'],
+    );
+    assert.equal(
+      findings[0]?.detail,
+      `role r: statement 0 tests StringEquals ${DOMAIN}:sub, but STS evaluates ${DOMAIN}/fa:sub (the provider URL with the issuer's path), so ${DOMAIN}:sub is not in the request and the condition never matches\nsystem:serviceaccount:ns:sa: not allowed`,
+    );
+    // A passing check, or one without a denial, is left as it is.
+    const passing: CheckResult = {
+      id: 'role.trust',
+      title: 't',
+      hop: 'role',
+      outcome: { status: 'pass', detail: 'd' },
+    };
+    assert.equal(
+      withFleetConditionKeys(passing, { roleName: 'r', keys, vars: {}, remedy: undefined }),
+      passing,
+    );
+    const onlyBoundary: CheckResult = { ...check, outcome: { status: 'fail', findings: [boundary] } };
+    assert.equal(
+      withFleetConditionKeys(onlyBoundary, { roleName: 'r', keys, vars: {}, remedy: undefined }),
+      onlyBoundary,
+    );
   });
 });
