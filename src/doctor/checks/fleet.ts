@@ -42,6 +42,8 @@ export interface FleetLayout {
   /** The issuer's path without slashes (`<cluster>`). */
   readonly path: string;
   readonly bucket: string;
+  /** The region the origin's domain names (the bucket's own location, when read, wins). */
+  readonly originRegion: string;
   /** The origin's OriginPath as a key prefix (`''` or `<prefix>/`): CloudFront prepends it (§8). */
   readonly originPrefix: string;
   /** The bucket keys STS's fetches of discovery and JWKS read. */
@@ -64,6 +66,7 @@ export function fleetLayout(issuer: string, distribution: DistributionObservatio
     domainIssuer: `https://${new URL(issuer).host}`,
     path,
     bucket: host.bucket,
+    originRegion: host.region,
     originPrefix,
     discoveryKey: `${originPrefix}${path}/${DISCOVERY_OBJECT_KEY}`,
     jwksKey: `${originPrefix}${path}/${JWKS_OBJECT_KEY}`,
@@ -287,7 +290,8 @@ export async function checkFleet(input: FleetCheckInput): Promise<CheckResult | 
     return couldNotCheck(ID, TITLE, 'issuer', reasonOf(e));
   }
   if (!bucket.exists) return undefined; // the hosting check reports S3_BUCKET_MISSING
-  const region = bucket.region ?? 'us-east-1';
+  // Fixes act on the bucket where it really is (GetBucketLocation), as the hosting fixes do.
+  const region = bucket.region ?? layout.originRegion;
   const vars: TemplateVars = { ...input.vars, bucket: layout.bucket, region, issuer: input.issuer };
   const findings: Finding[] = [];
   const missing = [layout.discoveryKey, layout.jwksKey].filter(

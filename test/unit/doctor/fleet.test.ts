@@ -56,6 +56,7 @@ describe('fleet layout', () => {
       domainIssuer: `https://${DOMAIN}`,
       path: 'fa',
       bucket: 'fl-oidc',
+      originRegion: 'us-east-1',
       originPrefix: '',
       discoveryKey: 'fa/.well-known/openid-configuration',
       jwksKey: 'fa/keys.json',
