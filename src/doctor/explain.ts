@@ -155,8 +155,18 @@ const KNOWN: readonly KnownMessage[] = [
       ['DISCOVERY_JWKS_URI_INVALID', 'possible'],
       ['JWKS_INVALID', 'possible'],
       ['JWKS_TOO_MANY_KEYS', 'possible'],
+      // A fleet member (https://<domain>/<cluster>) whose path is missing from the bucket keys or
+      // from its discovery document: STS reads keys the fleet bucket does not hold (§3.2, 2026 §7).
+      ['FLEET_DOCUMENTS_OUTSIDE_PREFIX', 'possible'],
+      ['FLEET_DISCOVERY_WITHOUT_PATH', 'possible'],
     ],
-    checks: FETCH_CHECKS,
+    checks: [
+      ...FETCH_CHECKS,
+      {
+        id: 'issuer.fleet',
+        decides: 'for an issuer with a path: where the bucket holds its documents, what its discovery names',
+      },
+    ],
   },
   {
     kind: 'thumbprint',
@@ -243,8 +253,15 @@ const KNOWN: readonly KnownMessage[] = [
     era: 'AWS in both eras',
     evidence: MESSAGE_EVIDENCE.accessDenied,
     summary: 'The token is valid but the role’s trust policy does not allow it, or the role does not exist.',
-    candidates: ['TRUST_POLICY_DENIES', 'ROLE_MISSING'],
-    checks: [{ id: 'role.trust', decides: 'the role and each statement and condition of its trust policy' }],
+    // An issuer with a path (a fleet member) needs it in the condition keys too (2026 §7).
+    candidates: ['TRUST_POLICY_DENIES', 'ROLE_MISSING', ['FLEET_CONDITION_KEY_WITHOUT_PATH', 'possible']],
+    checks: [
+      { id: 'role.trust', decides: 'the role and each statement and condition of its trust policy' },
+      {
+        id: 'sts.verdict',
+        decides: 'whether a condition key lacks the issuer’s path (<domain>:sub for <domain>/<cluster>)',
+      },
+    ],
   },
   {
     kind: 'duration-exceeds-max',

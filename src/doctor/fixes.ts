@@ -1,5 +1,7 @@
 import type { JWTPayload } from 'jose';
-import { s3VirtualHost } from '../core/issuer.js';
+import { renderDiscoveryDocument } from '../core/discovery.js';
+import { objectTagging } from '../core/iam-documents.js';
+import { DISCOVERY_OBJECT_KEY, s3VirtualHost } from '../core/issuer.js';
 import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
 import { webIdentityContext } from '../webidentity/context-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
@@ -11,6 +13,7 @@ import { classifyIssuerHost } from './issuer-host.js';
 import { awsInputStep, awsStep, cliFetchesValue, type Fix, type FixStep } from './fix.js';
 import type { FindingCode } from './findings/registry.js';
 import type { DistributionConfigObservation, PublicAccessBlock } from './ports.js';
+import { pathlessConditionKeys } from './fleet-paths.js';
 import { editTrustPolicy, retargetTrustPolicy } from './trust-edit.js';
 
 /**
@@ -223,6 +226,38 @@ export function identityFix(code: FindingCode, input: IdentityFixInput): Fix | u
             ...pins,
           ]),
         ],
+      };
+    }
+    case 'FLEET_CONDITION_KEY_WITHOUT_PATH': {
+      if (role === undefined || input.provider === undefined) return undefined;
+      const provider = input.provider;
+      const hostPath = providerHostPath(provider);
+      const keys = pathlessConditionKeys(role.assumeRolePolicyDocument, provider.arn, hostPath);
+      if (keys.length === 0) return undefined;
+      // Each key written with a leading part of the provider URL is renamed to the whole URL; the
+      // Federated principal, values, operators and other statements stay as they are.
+      let document = role.assumeRolePolicyDocument;
+      for (const head of new Set(keys.map((k) => k.key.slice(0, k.key.lastIndexOf(':'))))) {
+        document =
+          retargetTrustPolicy(
+            document,
+            { arn: provider.arn, hostPath: head },
+            { arn: provider.arn, hostPath },
+          ) ?? document;
+      }
+      // The renamed policy may still miss the token's subject: the usual edit completes it.
+      const edit = trustEditStep(
+        input,
+        { ...role, assumeRolePolicyDocument: document },
+        provider.arn,
+        hostPath,
+      );
+      const file = edit?.files?.[0];
+      if (file !== undefined) document = file.content;
+      const renamed = [...new Set(keys.map((k) => `${k.key} → ${k.expected}`))].join(', ');
+      return {
+        summary: `Write the condition keys of ${role.roleName} with the issuer's path (${renamed})`,
+        steps: [trustStep(role, document, `rename ${renamed} in the trust policy of ${role.roleName}`)],
       };
     }
     case 'SESSION_DURATION_EXCEEDS_MAX': {
@@ -595,5 +630,77 @@ export function jwksFix(input: JwksFixInput): Fix | undefined {
   return {
     summary: `No AWS resource holds this JWKS: ${host.host} serves ${keys.length} keys at ${input.jwksUri} and STS reads at most ${MAX_JWKS_KEYS}. The issuer's operator must publish ${what}`,
     steps: [],
+  };
+}
+
+/** What a fleet member's documents fix is built from (src/doctor/checks/fleet.ts). */
+export interface FleetDocumentsFixInput {
+  /** `https://<domain>/<cluster>`. */
+  readonly issuer: string;
+  /** The issuer's path: the cluster's name, whose ownership tag the objects carry. */
+  readonly path: string;
+  readonly bucket: string;
+  /** The bucket's real region. */
+  readonly region: string;
+  /** The keys STS's fetches read (`<cluster>/.well-known/openid-configuration`, `<cluster>/keys.json`). */
+  readonly discoveryKey: string;
+  readonly jwksKey: string;
+  /** The keys to write: either or both. */
+  readonly write: readonly string[];
+  /** The JWKS to publish (as served where it was found); required when `write` has the JWKS key. */
+  readonly jwks?: string | undefined;
+  /** Why, in a few words (where the documents are, or what the discovery document names). */
+  readonly reason: string;
+}
+
+/**
+ * Publishes a fleet member's documents at the keys STS's fetches read, as `stsctl` publishes
+ * them: the discovery document rendered for the issuer (its path in `issuer` and `jwks_uri`), the
+ * JWKS as found, both `application/json` and tagged with the cluster's ownership tag (so
+ * `stsctl delete --shared-issuer` removes them with the cluster). Copies found elsewhere are left
+ * in place: another tool may still read them. Undefined when the JWKS is needed but unknown.
+ */
+export function fleetDocumentsFix(input: FleetDocumentsFixInput): Fix | undefined {
+  const files: { key: string; name: string; content: string }[] = [];
+  const base = fileName(`${input.bucket}-${input.path}`);
+  if (input.write.includes(input.discoveryKey)) {
+    files.push({
+      key: input.discoveryKey,
+      name: `${base}-openid-configuration.json`,
+      content: renderDiscoveryDocument(input.issuer),
+    });
+  }
+  if (input.write.includes(input.jwksKey)) {
+    if (input.jwks === undefined) return undefined;
+    files.push({ key: input.jwksKey, name: `${base}-keys.json`, content: input.jwks });
+  }
+  if (files.length === 0) return undefined;
+  // The ownership tag names one cluster; a nested path is not a cluster name stsctl makes.
+  const tagging = /^[A-Za-z0-9-]+$/.test(input.path) ? ['--tagging', objectTagging(input.path)] : [];
+  return {
+    summary: `Publish the issuer documents of ${input.issuer} at ${files.map((f) => f.key).join(' and ')} (${input.reason})`,
+    steps: files.map((f) =>
+      awsStep(
+        f.key.endsWith(DISCOVERY_OBJECT_KEY)
+          ? `upload the discovery document naming ${input.issuer} to s3://${input.bucket}/${f.key}`
+          : `upload the JWKS to s3://${input.bucket}/${f.key}`,
+        [
+          's3api',
+          'put-object',
+          '--bucket',
+          input.bucket,
+          '--key',
+          f.key,
+          '--body',
+          f.name,
+          '--content-type',
+          'application/json',
+          ...tagging,
+          '--region',
+          input.region,
+        ],
+        [{ name: f.name, content: f.content }],
+      ),
+    ),
   };
 }

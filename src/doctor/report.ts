@@ -212,6 +212,8 @@ const OWNER_CHECK: readonly (readonly [RegExp, string])[] = [
   [/^(ISSUER_PRIVATE_BUCKET|S3_|CLOUDFRONT_)/, 'issuer.hosting'],
   [/^(DISCOVERY_|JWKS_)/, 'issuer.documents'],
   [/^TOKEN_(EXPIRED|MISSING_AUD|MISSING_CLAIM|MALFORMED|TIMESTAMP_INVALID|ALG_UNSUPPORTED)$/, 'token.claims'],
+  [/^FLEET_CONDITION_KEY_WITHOUT_PATH$/, 'role.trust'],
+  [/^FLEET_(DOCUMENTS|DISCOVERY)_/, 'issuer.fleet'],
 ];
 
 /** The id of the check a finding code belongs to, when one does. */
@@ -241,7 +243,8 @@ function afterFirst(f: Finding, first: Finding): NonNullable<Finding['afterFirst
   if (f.predictedError === undefined) return 'independent';
   if (
     SYMPTOMS.has(f.code) &&
-    first.hop === 'issuer' &&
+    // A fleet member's discovery document without the path sends STS to a JWKS that is not there.
+    (first.hop === 'issuer' || first.code === 'FLEET_DISCOVERY_WITHOUT_PATH') &&
     first.predictedError !== undefined &&
     first.predictedError.message === f.predictedError.message
   ) {

@@ -3,6 +3,7 @@ import { webIdentityContext } from '../webidentity/context-keys.js';
 import { readSessionClaims } from '../webidentity/session-claims.js';
 import { identityFix, jwksFix, tokenSideFix } from './fixes.js';
 import { explainTrustDenial } from './trust-edit.js';
+import { serviceAccountSubject } from '../core/iam-documents.js';
 import { oidcProviderArn, parseArn, partitionForRegion, type PartitionId } from '../core/partitions.js';
 import { DEFAULT_FETCH_BUDGET_MS } from '../webidentity/issuer-keys.js';
 import { providerHostPath } from '../webidentity/provider.js';
@@ -11,6 +12,7 @@ import { StepLog } from '../webidentity/steps.js';
 import type { HttpObservation, IamOidcProvider, IamRole, ObservedTls } from '../webidentity/types.js';
 import { couldNotCheck, reasonOf, withFindings } from './checks/check.js';
 import { checkClusterConfig, checkSecret } from './checks/cluster.js';
+import { checkFleet, conditionKeysDetail, fleetRootCause, withFleetConditionKeys } from './checks/fleet.js';
 import { checkHosting } from './checks/hosting.js';
 import { checkIrsa } from './checks/irsa.js';
 import { checkIssuerDocuments, checkIssuerForm, type IssuerDocuments } from './checks/issuer.js';
@@ -21,6 +23,7 @@ import { compareLive, decisiveFinding, evaluateToken, toVerdict, verdictCheck } 
 import { Memo, memoizeIssuerView, type DoctorContext } from './context.js';
 import { codeForRule } from './findings/rule-map.js';
 import type { TemplateVars } from './findings/registry.js';
+import { pathlessConditionKeys } from './fleet-paths.js';
 import { classifyIssuerHost } from './issuer-host.js';
 import {
   componentReport,
@@ -188,7 +191,28 @@ export async function runDoctor(target: DoctorTarget, ctx: DoctorContext): Promi
           ...(documents.jwks === undefined ? {} : { jwks: documents.jwks }),
         },
       });
-      const checks: CheckResult[] = [form, documents.result, provider.result, hosting];
+      // A fleet member (an issuer under a path on a shared distribution): where the path is missing.
+      const fleet = await checkFleet({
+        issuer,
+        aws,
+        memo,
+        view,
+        fetched: {
+          ...(documents.discovery === undefined ? {} : { discovery: documents.discovery }),
+          ...(documents.jwks === undefined ? {} : { jwks: documents.jwks }),
+        },
+        failedRule: documents.failedRule,
+        providers,
+        vars,
+      });
+      // The fleet check names the cause the documents check sees the symptom of: it goes first.
+      const checks: CheckResult[] = [
+        form,
+        ...(fleet === undefined ? [] : [fleet]),
+        documents.result,
+        provider.result,
+        hosting,
+      ];
       const report = componentReport({ reconcile: true, name: issuer, kind: 'issuer', checks });
       return { issuer, report, documents, provider: provider.provider, findings: report.findings };
     }),
@@ -315,6 +339,22 @@ async function completeDecisive(
     });
     const why = explainTrustDenial(o.role.assumeRolePolicyDocument, context);
     if (why.length > 0) finding = { ...finding, detail: `${finding.detail}\n${why.join('\n')}` };
+    // A fleet member's condition keys written without the issuer's path: the precise cause.
+    const hostPath = providerHostPath(o.provider);
+    const pathless = pathlessConditionKeys(o.role.assumeRolePolicyDocument, o.provider.arn, hostPath);
+    if (pathless.length > 0) {
+      finding = makeFinding(
+        'FLEET_CONDITION_KEY_WITHOUT_PATH',
+        [conditionKeysDetail(o.role.roleName, pathless), ...why].join('\n'),
+        {
+          roleName: o.role.roleName,
+          roleArn: o.roleArn,
+          issuerHostPath: hostPath,
+          providerArn: o.provider.arn,
+        },
+        { predictedError: decisive.predictedError ?? null, decisive: true },
+      );
+    }
   }
   if (decisive.code === 'THUMBPRINT_MISMATCH' && o.provider !== undefined) {
     const provider = o.provider;
@@ -335,7 +375,7 @@ async function completeDecisive(
       // Without the list, only the component's role is updated.
     }
   }
-  const fix = identityFix(decisive.code, {
+  const fix = identityFix(finding.code, {
     partition: o.env.partition,
     accountId: o.account,
     claims,
@@ -472,14 +512,18 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
     let decisive: Finding | undefined;
     if (!result.ok) {
       const related = [...env.clusterFindings, ...(issuerOutcome?.findings ?? [])];
-      decisive = decisiveFinding(
-        result,
-        related,
-        vars,
-        (rule): HttpObservation | undefined =>
-          rule.startsWith('jwks.') ? issuerOutcome?.documents.jwks : issuerOutcome?.documents.discovery,
-        env.now,
-      );
+      // A fleet member's missing path is the more precise cause of a refused fetch.
+      const { code, status, message } = result.error;
+      decisive =
+        fleetRootCause(result.rule, related, { code, status, message }) ??
+        decisiveFinding(
+          result,
+          related,
+          vars,
+          (rule): HttpObservation | undefined =>
+            rule.startsWith('jwks.') ? issuerOutcome?.documents.jwks : issuerOutcome?.documents.discovery,
+          env.now,
+        );
       decisive = await completeDecisive(decisive, {
         env,
         claims: tokenCheck.decoded?.claims,
@@ -557,18 +601,54 @@ async function diagnoseComponent(component: ComponentTarget, env: ComponentEnv):
         (account === undefined
           ? ''
           : oidcProviderArn(account.partition as PartitionId, account.account, hostPath));
+      const judged = component.serviceAccounts.filter((sa) => !withToken.has(sa));
+      const audience = component.audience ?? OPENSHIFT_AUDIENCE;
+      const vars = { ...baseVars, ...issuerVars(issuer, env.partition) };
+      const roleCheck = checkRole({
+        role: roleEntry.role,
+        roleArn,
+        namespace: component.namespace,
+        serviceAccounts: judged,
+        providerArn,
+        providerHostPath: hostPath,
+        audience,
+        sessionName: env.sessionName,
+        vars,
+      });
+      // A fleet member's condition keys without the issuer's path: named as such, with the fix.
+      const role = roleEntry.role;
+      const keys =
+        role === undefined ? [] : pathlessConditionKeys(role.assumeRolePolicyDocument, providerArn, hostPath);
+      const sa = judged[0];
       checks.push(
-        checkRole({
-          role: roleEntry.role,
-          roleArn,
-          namespace: component.namespace,
-          serviceAccounts: component.serviceAccounts.filter((sa) => !withToken.has(sa)),
-          providerArn,
-          providerHostPath: hostPath,
-          audience: component.audience ?? OPENSHIFT_AUDIENCE,
-          sessionName: env.sessionName,
-          vars: { ...baseVars, ...issuerVars(issuer, env.partition) },
-        }),
+        role === undefined || keys.length === 0
+          ? roleCheck
+          : withFleetConditionKeys(roleCheck, {
+              roleName: role.roleName,
+              keys,
+              vars: { ...vars, roleName: role.roleName, issuerHostPath: hostPath, providerArn },
+              remedy:
+                outcome?.provider === undefined ||
+                account === undefined ||
+                component.namespace === undefined ||
+                sa === undefined
+                  ? undefined
+                  : identityFix('FLEET_CONDITION_KEY_WITHOUT_PATH', {
+                      partition: env.partition,
+                      accountId: account.account,
+                      claims: {
+                        iss: issuer,
+                        sub: serviceAccountSubject(component.namespace, sa),
+                        aud: [audience],
+                      },
+                      audience,
+                      sessionName: env.sessionName,
+                      role,
+                      provider: outcome.provider,
+                      providers: env.providers ?? [],
+                      roles: [role],
+                    }),
+            }),
       );
     }
   } else if (env.clusterMode && component.secret !== 'missing') {

@@ -359,7 +359,8 @@ async function cloudFrontFindings(
   const bucketName = originHost.bucket;
   // CloudFront prepends OriginPath to the request path (§8).
   const prefix = origin.originPath.replace(/^\/+/, '');
-  const keys = issuerObjectKeys(`https://${host}`, input.jwksUri);
+  // The issuer's path is part of the key (a fleet member's documents are under `<cluster>/`).
+  const keys = issuerObjectKeys(input.issuer, input.jwksUri);
   const objectKey = (k: string): string => (prefix === '' ? k : `${prefix.replace(/\/+$/, '')}/${k}`);
   const wanted = [keys.discovery, keys.jwks].map(objectKey);
   const bucket = await input.memo.get<BucketObservation>(`bucket:${bucketName}:${wanted.join(',')}`, () =>

@@ -752,6 +752,41 @@ export const FINDINGS = {
       'grant the execution role s3:GetObject on arn:{partition}:s3:::{bucket}/* (stsctl create-identity-provider --hosting lambda re-applies the role policy)',
     ],
   },
+
+  // ---- fleet issuers (`--shared-issuer`: https://<domain>/<cluster> on a shared distribution) -----
+  FLEET_DOCUMENTS_OUTSIDE_PREFIX: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "The fleet bucket holds the cluster's issuer documents outside the cluster's prefix",
+    why: 'A fleet issuer is https://<domain>/<cluster>: STS fetches <issuer>/.well-known/openid-configuration, which CloudFront reads from the bucket key <cluster>/.well-known/openid-configuration (§3.2, §8). Documents published at the bucket root or under a misspelt prefix are never read; the private bucket answers the missing key 403 and STS "Couldn\'t retrieve verification key…" (§2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      'aws s3api put-object --bucket {bucket} --key <cluster>/.well-known/openid-configuration --body <discovery document naming {issuer}> --content-type application/json --region {region}',
+      'aws s3api put-object --bucket {bucket} --key <cluster>/keys.json --body <the JWKS> --content-type application/json --region {region}',
+      'or publish again: stsctl create-identity-provider --name <cluster> --region {region} --hosting cloudfront --shared-issuer <fleet> --public-key-file serviceaccount-signer.public',
+    ],
+  },
+  FLEET_DISCOVERY_WITHOUT_PATH: {
+    severity: 'error',
+    hop: 'discovery',
+    title: "The fleet member's discovery document names the fleet's domain without the cluster's path",
+    why: 'A fleet issuer keeps its path everywhere (aws-sts-2026.md §7): a discovery document written for https://<domain> sends STS to jwks_uri https://<domain>/keys.json, a key the fleet bucket does not hold, so STS "Couldn\'t retrieve verification key…" (§2, §3.2). When only the issuer field lacks the path STS still grants (it is not known to check that field, §3.2), but other OIDC clients refuse.',
+    predicts: couldNotRetrieve,
+    fix: [
+      'aws s3api put-object --bucket {bucket} --key <cluster>/.well-known/openid-configuration --body <discovery document with issuer {issuer} and jwks_uri {issuer}/keys.json> --content-type application/json --region {region}',
+    ],
+  },
+  FLEET_CONDITION_KEY_WITHOUT_PATH: {
+    severity: 'error',
+    hop: 'role',
+    title: "The role's trust policy tests the fleet's domain without the cluster's path (<domain>:sub)",
+    why: 'The condition keys of an issuer with a path carry the path, <domain>/<cluster>:sub and :aud (aws-sts-2026.md §7, §3.5). A key <domain>:sub is not in the request, so the condition never matches and STS answers AccessDenied (§6).',
+    predicts: accessDenied,
+    fix: [
+      'aws iam get-role --role-name {roleName} --query Role.AssumeRolePolicyDocument',
+      'aws iam update-assume-role-policy --role-name {roleName} --policy-document file://<the policy with every <domain>:<claim> key written {issuerHostPath}:<claim>>',
+    ],
+  },
 } as const satisfies Readonly<Record<string, FindingDefinition>>;
 
 /** A stable finding code. */
