@@ -1,3 +1,5 @@
+import { isRecord, list, policyStatements } from './policy-json.js';
+
 /**
  * The path of an issuer hosted under a path (a fleet member, `https://<domain>/<cluster>`), and
  * where it must appear: AWS keeps it in the provider URL, the provider ARN and the trust policy's
@@ -26,12 +28,6 @@ export interface PathlessConditionKey {
   readonly expected: string;
 }
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * The condition keys of statements trusting `providerArn` that name a leading part of the
  * provider's URL (`<domain>:sub` for provider `<domain>/<cluster>`) instead of all of it (pure).
@@ -42,15 +38,7 @@ export function pathlessConditionKeys(
   providerArn: string,
   providerHostPath: string,
 ): PathlessConditionKey[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy);
-  } catch {
-    return [];
-  }
-  if (!isRecord(doc)) return [];
-  const raw = doc['Statement'];
-  const statements = Array.isArray(raw) ? raw : [raw];
+  const statements = policyStatements(policy);
   const segments = providerHostPath.split('/');
   // Every proper leading part of `<domain>/<a>/<b>`: `<domain>`, `<domain>/<a>`.
   const shorter = segments.slice(1).map((_, i) =>
@@ -61,9 +49,8 @@ export function pathlessConditionKeys(
   );
   const out: PathlessConditionKey[] = [];
   statements.forEach((s, index) => {
-    if (!isRecord(s) || !isRecord(s['Principal'])) return;
-    const fed = s['Principal']['Federated'];
-    const federated = typeof fed === 'string' ? [fed] : Array.isArray(fed) ? fed : [];
+    if (!isRecord(s['Principal'])) return;
+    const federated = list(s['Principal']['Federated']);
     if (!federated.includes(providerArn) || !isRecord(s['Condition'])) return;
     for (const [operator, block] of Object.entries(s['Condition'])) {
       if (!isRecord(block)) continue;

@@ -5,6 +5,7 @@ import {
   type ConditionEvaluation,
   type TrustPolicyContext,
 } from '../webidentity/trust-policy.js';
+import { compact, isRecord, list, policyStatements, type Json } from './policy-json.js';
 
 /**
  * Edits and explanations of role trust policies for the doctor's fixes. A fix *edits* the role's
@@ -14,23 +15,6 @@ import {
  * account never locks out the others the role serves (aws-sts-oidc.md §6: conditions are ANDed
  * across keys, ORed across values, so adding a value to a list only widens that one condition).
  */
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function list(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return [];
-}
-
-/** One value or a list, the way IAM writes them. */
-function compact(values: readonly string[]): string | string[] {
-  return values.length === 1 ? (values[0] as string) : [...values];
-}
 
 const WEB_IDENTITY_ACTION = /^(sts:AssumeRoleWithWebIdentity|sts:\*|\*)$/i;
 
@@ -102,16 +86,8 @@ function addValue(block: Json, key: string, value: string): void {
 
 /** Subjects of a trust-policy document: every value under a `…:sub` key, any operator. */
 export function trustPolicySubjects(policy: string): string[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy);
-  } catch {
-    return [];
-  }
-  if (!isRecord(doc)) return [];
-  const raw = doc['Statement'];
   const out: string[] = [];
-  for (const s of (Array.isArray(raw) ? raw : [raw]).filter(isRecord)) {
+  for (const s of policyStatements(policy)) {
     const c = s['Condition'];
     if (!isRecord(c)) continue;
     for (const block of Object.values(c)) {

@@ -6,6 +6,7 @@ import { evaluateTrustPolicy, explainActionDecision } from '../../webidentity/tr
 import type { IamRole } from '../../webidentity/types.js';
 import type { TemplateVars } from '../findings/registry.js';
 import { makeFinding, type CheckResult, type Finding } from '../report.js';
+import { isRecord, list, policyStatements } from '../policy-json.js';
 import { withFindings } from './check.js';
 
 /**
@@ -18,18 +19,6 @@ import { withFindings } from './check.js';
 const ID = 'role.trust';
 const TITLE = 'Role and trust policy';
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function list(value: unknown): readonly string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return [];
-}
-
 /** Allow statements granting web identity: their Federated principals and `:sub` conditions. */
 export interface WebIdentityGrantShape {
   readonly federated: readonly string[];
@@ -39,16 +28,7 @@ export interface WebIdentityGrantShape {
 
 /** Reads the web-identity Allow statements of a trust policy. */
 export function webIdentityStatements(policy: string): WebIdentityGrantShape[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy);
-  } catch {
-    return [];
-  }
-  if (!isRecord(doc)) return [];
-  const raw = doc['Statement'];
-  const statements = (Array.isArray(raw) ? raw : [raw]).filter(isRecord);
-  return statements
+  return policyStatements(policy)
     .filter(
       (s) =>
         s['Effect'] === 'Allow' &&
