@@ -650,13 +650,19 @@ export interface DoctorJson {
   }[];
 }
 
-/** `stsctl doctor --token <file> --role-arn <arn> --output json` with the built CLI. */
-export async function runDoctor(
+/**
+ * The built CLI's `stsctl doctor --token <file> --role-arn <arn> [extra] --output json`, in `cwd`,
+ * its stdout parsed as JSON (`what` names the run in the error when it printed none).
+ */
+async function runDoctorJson(
   env: NodeJS.ProcessEnv,
   tokenFile: string,
   roleArn: string,
+  extra: readonly string[],
+  what: string,
   durationSeconds?: number,
-): Promise<{ result: ProcessResult; report: DoctorJson }> {
+  cwd?: string,
+): Promise<{ result: ProcessResult; json: unknown }> {
   const args = [
     CLI,
     'doctor',
@@ -664,18 +670,28 @@ export async function runDoctor(
     tokenFile,
     '--role-arn',
     roleArn,
+    ...extra,
     '--output',
     'json',
     ...(durationSeconds === undefined ? [] : ['--duration-seconds', String(durationSeconds)]),
   ];
-  const result = await run(process.execPath, args, { env });
-  let report: DoctorJson;
+  const result = await run(process.execPath, args, cwd === undefined ? { env } : { env, cwd });
   try {
-    report = JSON.parse(result.stdout) as DoctorJson;
+    return { result, json: JSON.parse(result.stdout) as unknown };
   } catch {
-    throw new Error(`doctor printed no JSON report (exit ${result.code}): ${result.stderr}`);
+    throw new Error(`${what} printed no JSON (exit ${result.code}): ${result.stderr}`);
   }
-  return { result, report };
+}
+
+/** `stsctl doctor --token <file> --role-arn <arn> --output json` with the built CLI. */
+export async function runDoctor(
+  env: NodeJS.ProcessEnv,
+  tokenFile: string,
+  roleArn: string,
+  durationSeconds?: number,
+): Promise<{ result: ProcessResult; report: DoctorJson }> {
+  const { result, json } = await runDoctorJson(env, tokenFile, roleArn, [], 'doctor', durationSeconds);
+  return { result, report: json as DoctorJson };
 }
 
 /** The JSON `stsctl doctor --fix --output json` prints: the reports before and after, and what ran. */
@@ -702,27 +718,16 @@ export async function runDoctorFix(
   durationSeconds?: number,
 ): Promise<{ result: ProcessResult; outcome: DoctorFixJson }> {
   await mkdir(cwd, { recursive: true });
-  const args = [
-    CLI,
-    'doctor',
-    '--token',
+  const { result, json } = await runDoctorJson(
+    env,
     tokenFile,
-    '--role-arn',
     roleArn,
-    '--fix',
-    '--yes',
-    '--output',
-    'json',
-    ...(durationSeconds === undefined ? [] : ['--duration-seconds', String(durationSeconds)]),
-  ];
-  const result = await run(process.execPath, args, { env, cwd });
-  let outcome: DoctorFixJson;
-  try {
-    outcome = JSON.parse(result.stdout) as DoctorFixJson;
-  } catch {
-    throw new Error(`doctor --fix printed no JSON (exit ${result.code}): ${result.stderr}`);
-  }
-  return { result, outcome };
+    ['--fix', '--yes'],
+    'doctor --fix',
+    durationSeconds,
+    cwd,
+  );
+  return { result, outcome: json as DoctorFixJson };
 }
 
 /** The component the token was diagnosed in (token mode names it `token`). */
