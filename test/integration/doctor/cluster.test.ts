@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import { stringify } from 'yaml';
@@ -18,7 +17,7 @@ import { loadKubeconfig } from '../../../src/doctor/kube/kubeconfig.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import type { DoctorReport } from '../../../src/doctor/report.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDREQ_FILES, AWS_CREDREQS } from '../../helpers/provision.js';
 import {
   fixtureCredentialsRequests,
   provisionCluster,
@@ -100,8 +99,8 @@ before(async () => {
   const published = await publicIssuer(aws, key, 'cluster');
   issuer = published.url;
   const requests = await fixtureCredentialsRequests(
-    join(CREDREQS, 'aws'),
-    readdirSync(join(CREDREQS, 'aws')).filter((f) => f.endsWith('.yaml')),
+    AWS_CREDREQS,
+    AWS_CREDREQ_FILES.filter((f) => f.endsWith('.yaml')),
   );
   assert.equal(requests.length, 7);
   cluster = await provisionCluster(aws, {

@@ -24,7 +24,7 @@ import type { DoctorReport } from '../../../src/doctor/report.js';
 import { gatherManifestsDir } from '../../../src/doctor/gather.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDREQS, createAllOptions } from '../../helpers/provision.js';
 import {
   assume,
   expectHealthy,
@@ -157,21 +157,10 @@ before(async () => {
   observer = sandboxObserver(sb);
   const crs = join(tmp, 'credreqs');
   mkdirSync(crs);
-  copyFileSync(join(CREDREQS, 'aws', CR_FILE), join(crs, CR_FILE));
+  copyFileSync(join(AWS_CREDREQS, CR_FILE), join(crs, CR_FILE));
   for (const name of ['fa', 'fb']) {
     const result = await provision(
-      {
-        scope: 'all',
-        name,
-        region: REGION,
-        outputDir: join(tmp, name),
-        credentialsRequestsDir: crs,
-        hosting: 'cloudfront',
-        sharedIssuer: FLEET,
-        enableTechPreview: false,
-        roleNameMode: 'hash',
-        forceKeys: false,
-      },
+      createAllOptions(tmp, name, REGION, 'cloudfront', { credentialsRequestsDir: crs, sharedIssuer: FLEET }),
       new RecordingReporter(),
       { clients: sb.clients(), fetcher: sb.issuerFetcher },
     );

@@ -7,7 +7,6 @@ import {
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
@@ -16,15 +15,11 @@ import { FUNCTION_URL_CORS } from '../../../src/aws/issuer-function.js';
 import type { IdentityObserver } from '../../../src/aws/observe-identity.js';
 import { provision } from '../../../src/commands/provision.js';
 import { RecordingReporter } from '../../../src/commands/reporter.js';
-import {
-  mintServiceAccountToken,
-  readCredentialsRequests,
-  readPrivateKeyPem,
-} from '../../../src/core/index.js';
+import { mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
 import type { DoctorReport, Finding } from '../../../src/doctor/report.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { assume, sandboxObserver, type StsAnswer } from './support.js';
 
 /**
@@ -44,12 +39,6 @@ let issuer = '';
 let roleArn = '';
 let functionName = '';
 let token = '';
-
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
 
 const doctor = (): Promise<DoctorReport> =>
   runDoctor(
@@ -79,21 +68,10 @@ before(async () => {
   sb = await startSandbox({ region, issuerCacheTtlMs: 0, fetchBudgetMs: 30_000 });
   aws = sb.clients();
   observer = sandboxObserver(sb);
-  const result = await provision(
-    {
-      scope: 'all',
-      name,
-      region,
-      outputDir: join(tmp, name),
-      credentialsRequestsDir: join(CREDREQS, 'aws'),
-      hosting: 'lambda',
-      enableTechPreview: false,
-      roleNameMode: 'hash',
-      forceKeys: false,
-    },
-    new RecordingReporter(),
-    { clients: aws, fetcher: sb.issuerFetcher },
-  );
+  const result = await provision(createAllOptions(tmp, name, region, 'lambda'), new RecordingReporter(), {
+    clients: aws,
+    fetcher: sb.issuerFetcher,
+  });
   issuer = result.outcome.issuer;
   const r = requests[0];
   assert.ok(r !== undefined);

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RecordingReporter } from '../../../src/commands/reporter.js';
-import { exportPlan, previewPlan, type ProvisionOptions } from '../../../src/commands/provision.js';
+import { exportPlan, previewPlan } from '../../../src/commands/provision.js';
 import { planHash, renderCloudFormation, uploadCommands } from '../../../src/aws/export/index.js';
 import { renderPlanJson } from '../../../src/cli/provision-render.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { createAllOptions } from '../../helpers/provision.js';
 
 /**
  * `stsctl plan --export cloudformation`: the template passes cfn-lint for every AWS hosting, and
@@ -23,19 +23,8 @@ let tmp: string;
 const region = 'us-east-1';
 const run = promisify(execFile);
 
-function options(name: string, hosting: 'public' | 'cloudfront' | 'lambda'): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting,
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-  };
-}
+const options = (name: string, hosting: 'public' | 'cloudfront' | 'lambda') =>
+  createAllOptions(tmp, name, region, hosting);
 
 async function template(name: string, hosting: 'public' | 'cloudfront' | 'lambda'): Promise<string> {
   const exported = await exportPlan(options(name, hosting), new RecordingReporter(), {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,9 +12,8 @@ import type { Plan } from '../../../src/aws/plan.js';
 import { planHash, renderAwsCliScript } from '../../../src/aws/export/index.js';
 import { loadIssuerFunctionPackage } from '../../../src/aws/issuer-function.js';
 import { renderPlanJson } from '../../../src/cli/provision-render.js';
-import { readCredentialsRequests } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { assertEveryComponentAssumes as sharedAssumes } from '../../helpers/web-identity.js';
 
 /**
@@ -31,26 +30,8 @@ const region = 'us-east-1';
 const name = 'lamcli';
 const run = promisify(execFile);
 
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
-
-function options(extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'lambda',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'lambda', extra);
 
 const deps = (): { clients: ReturnType<Sandbox['clients']>; fetcher: Sandbox['issuerFetcher'] } => ({
   clients: sb.clients(),

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, GetBucketPolicyCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -10,13 +10,9 @@ import { deleteResources } from '../../../src/commands/delete.js';
 import { listFleet } from '../../../src/commands/fleet.js';
 import { TraceRecorder } from '../../../src/aws/trace.js';
 import { findChange } from '../../../src/aws/plan.js';
-import {
-  mintServiceAccountToken,
-  readCredentialsRequests,
-  readPrivateKeyPem,
-} from '../../../src/core/index.js';
+import { mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { sdkAssume } from '../../helpers/web-identity.js';
 
 /**
@@ -33,27 +29,8 @@ const BUCKET = `${FLEET}-oidc`;
 let sb: Sandbox;
 let tmp: string;
 
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
-
-function options(name: string, extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'cloudfront',
-    sharedIssuer: FLEET,
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (name: string, extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'cloudfront', { sharedIssuer: FLEET, ...extra });
 
 const deps = (trace?: TraceRecorder) => ({
   clients: sb.clients(),

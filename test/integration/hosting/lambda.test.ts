@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
@@ -17,13 +17,9 @@ import { previewPlan, provision, type ProvisionOptions } from '../../../src/comm
 import { deleteResources } from '../../../src/commands/delete.js';
 import { addRotationKey } from '../../../src/commands/rotate-keys.js';
 import { findChange, planCounts } from '../../../src/aws/plan.js';
-import {
-  mintServiceAccountToken,
-  readCredentialsRequests,
-  readPrivateKeyPem,
-} from '../../../src/core/index.js';
+import { mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { sdkAssume } from '../../helpers/web-identity.js';
 
 /**
@@ -38,26 +34,8 @@ const name = 'lamb';
 let sb: Sandbox;
 let tmp: string;
 
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
-
-function options(extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'lambda',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'lambda', extra);
 
 const deps = () => ({ clients: sb.clients(), fetcher: sb.issuerFetcher });
 

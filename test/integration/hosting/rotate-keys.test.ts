@@ -1,22 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { RecordingReporter } from '../../../src/commands/reporter.js';
 import { provision, type ProvisionOptions } from '../../../src/commands/provision.js';
 import { addRotationKey, retireRotationKeys, type RotateCommon } from '../../../src/commands/rotate-keys.js';
-import {
-  mintServiceAccountToken,
-  readCredentialsRequests,
-  readPrivateKeyPem,
-  type PrivateKeyInfo,
-} from '../../../src/core/index.js';
+import { mintServiceAccountToken, readPrivateKeyPem, type PrivateKeyInfo } from '../../../src/core/index.js';
 import type { StsctlError } from '../../../src/core/errors.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { startIssuerServer, type IssuerServer } from '../../../src/serve/index.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { sdkAssume } from '../../helpers/web-identity.js';
 
 /**
@@ -36,11 +31,6 @@ const NO_VERIFICATION_KEY =
 let sb: Sandbox;
 let tmp: string;
 
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
 const request = requests[0];
 assert.ok(request !== undefined);
 const serviceAccount = request.serviceAccountNames[0] ?? '';
@@ -54,20 +44,8 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-function provisionOptions(name: string, extra: Partial<ProvisionOptions>): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'public',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const provisionOptions = (name: string, extra: Partial<ProvisionOptions>) =>
+  createAllOptions(tmp, name, region, 'public', extra);
 
 const provisionDeps = () => ({ clients: sb.clients(), fetcher: sb.issuerFetcher });
 

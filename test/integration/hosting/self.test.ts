@@ -1,14 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,13 +14,12 @@ import { selfHostedThumbprints } from '../../../src/commands/self-hosting.js';
 import { findChange, planCounts } from '../../../src/aws/plan.js';
 import {
   mintServiceAccountToken,
-  readCredentialsRequests,
   readPrivateKeyPem,
   renderDiscoveryDocument,
 } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import { startIssuerServer, type IssuerServer } from '../../../src/serve/index.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { sdkAssume } from '../../helpers/web-identity.js';
 
 /**
@@ -48,27 +39,8 @@ let sb: Sandbox;
 let tmp: string;
 let server: IssuerServer | undefined;
 
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
-
-function options(extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'self',
-    issuerUrl: ISSUER,
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'self', { issuerUrl: ISSUER, ...extra });
 
 const deps = () => ({ clients: sb.clients(), fetcher: sb.issuerFetcher });
 

@@ -8,7 +8,7 @@ import { RecordingReporter } from '../../../src/core/reporter.js';
 import { provision, type ProvisionOptions } from '../../../src/commands/provision.js';
 import { isStsctlError } from '../../../src/core/errors.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { createAllOptions } from '../../helpers/provision.js';
 
 /**
  * The CloudFront deployment wait (the SDK's waitUntilDistributionDeployed) against the sandbox
@@ -19,20 +19,8 @@ let sb: Sandbox;
 let tmp: string;
 const region = 'us-east-1';
 
-function options(name: string, extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'cloudfront',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (name: string, extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'cloudfront', extra);
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'stsctl-deploy-'));

@@ -12,40 +12,20 @@ import { planCounts } from '../../../src/aws/plan.js';
 import {
   buildJwks,
   mintServiceAccountToken,
-  readCredentialsRequests,
   readPrivateKeyPem,
   readPublicKeyPem,
   renderJwks,
 } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
-import { readdirSync } from 'node:fs';
+import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { sdkAssume } from '../../helpers/web-identity.js';
 
 let sb: Sandbox;
 let tmp: string;
 const region = 'us-east-1';
 
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
-
-function options(name: string, extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'public',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (name: string, extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'public', extra);
 
 async function assumeAs(roleArn: string, token: string): Promise<string> {
   const a = await sdkAssume(sb, roleArn, token);

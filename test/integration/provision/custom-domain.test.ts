@@ -23,7 +23,7 @@ import { previewPlan, provision, type ProvisionOptions } from '../../../src/comm
 import { planCounts } from '../../../src/aws/plan.js';
 import { isStsctlError, mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { createAllOptions } from '../../helpers/provision.js';
 import { importSandboxCertificate } from '../../helpers/acm.js';
 import { sdkAssume } from '../../helpers/web-identity.js';
 
@@ -38,20 +38,8 @@ let tmp: string;
 const region = 'us-east-1';
 const domain = 'oidc.custom.example';
 
-function options(name: string, extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'cloudfront',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (name: string, extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'cloudfront', extra);
 
 /** Imports a certificate for `names` into the sandbox's ACM (moto) in `certRegion`. */
 async function importCertificate(names: string[], certRegion = 'us-east-1'): Promise<string> {

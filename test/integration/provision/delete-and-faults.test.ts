@@ -14,7 +14,7 @@ import { mapLimit } from '../../../src/aws/concurrency.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
 import type { FaultAction } from '../../../src/sandbox/gateway.js';
 import { awsErrorBody } from '../../../src/sandbox/gateway.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { createAllOptions } from '../../helpers/provision.js';
 
 let sb: Sandbox;
 let tmp: string;
@@ -24,20 +24,8 @@ const trust = JSON.stringify({
   Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
 
-function options(name: string, extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'public',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (name: string, extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'public', extra);
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'stsctl-delete-'));

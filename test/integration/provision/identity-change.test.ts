@@ -10,7 +10,7 @@ import { RecordingReporter } from '../../../src/core/reporter.js';
 import { previewPlan, provision, type ProvisionOptions } from '../../../src/commands/provision.js';
 import { isStsctlError } from '../../../src/core/errors.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
+import { createAllOptions } from '../../helpers/provision.js';
 
 /**
  * No silent identity change: a re-run whose flags lead to another issuer (other hosting, other
@@ -23,20 +23,8 @@ const region = 'us-east-1';
 const name = 'idc';
 const publicIssuer = 'https://idc-oidc.s3.us-east-1.amazonaws.com';
 
-function options(extra: Partial<ProvisionOptions> = {}): ProvisionOptions {
-  return {
-    scope: 'all',
-    name,
-    region,
-    outputDir: join(tmp, name),
-    credentialsRequestsDir: join(CREDREQS, 'aws'),
-    hosting: 'public',
-    enableTechPreview: false,
-    roleNameMode: 'hash',
-    forceKeys: false,
-    ...extra,
-  };
-}
+const options = (extra: Partial<ProvisionOptions> = {}) =>
+  createAllOptions(tmp, name, region, 'public', extra);
 
 async function publishedDocuments(): Promise<{ discovery: string; jwks: string }> {
   const s3 = sb.clients().s3;
