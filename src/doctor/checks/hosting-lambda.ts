@@ -165,7 +165,16 @@ async function roleAccess(
   const reads = decideReads(all, bucket, bucketName, fn.roleArn, arn.account, partition);
   // A missing document is the documents check's finding (DISCOVERY_/JWKS_HTTP_STATUS).
   const denied = reads.filter((r) => !r.s3.allowed && !isMissing(r.s3));
-  if (denied.length === 0) return { kind: 'allowed' };
+  if (denied.length === 0) {
+    const missing = reads.filter((r) => isMissing(r.s3)).map((r) => r.key);
+    // The role may not s3:ListBucket, so S3 answers a missing key 403 and the function's read fails.
+    return missing.length === 0
+      ? { kind: 'allowed' }
+      : {
+          kind: 'unknown',
+          why: `${missing.join(' and ')} not in ${bucketName}: the function's read of it fails`,
+        };
+  }
   const fetched = [input.fetched?.discovery, input.fetched?.jwks];
   // IAM's rules as read deny, yet the URL served both documents (a rule not evaluated here, e.g. a
   // Condition): what STS sees is the fetch, so no error is claimed.

@@ -237,3 +237,20 @@ describe("the Lambda hosting check: the execution role's read of the bucket", ()
     );
   });
 });
+
+describe('the Lambda hosting check: a document missing from the bucket', () => {
+  it('the 5xx names the missing key, not the role', async () => {
+    const { findings } = await check({
+      policies: { inline: [{ name: 'demo-oidc', document: stsctlPolicy }], attached: [] },
+      bucket: { ...bucket(), objectKeys: ['.well-known/openid-configuration'] } as BucketObservation,
+    });
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      ['FUNCTION_URL_FUNCTION_ERROR'],
+    );
+    assert.match(
+      findings[0]?.detail ?? '',
+      /not judged: keys\.json not in demo-oidc: the function's read of it fails/,
+    );
+  });
+});
