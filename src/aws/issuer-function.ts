@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { DISCOVERY_OBJECT_KEY, JWKS_OBJECT_KEY } from '../core/issuer.js';
-import { bucketArn, type PartitionId } from '../core/partitions.js';
 import { zipStored } from './zip.js';
 
 /**
@@ -77,41 +75,8 @@ export function issuerFunctionTrustPolicy(): object {
   };
 }
 
-/**
- * The execution role's inline policy, least privilege: `s3:GetObject` on exactly the two issuer
- * objects, and the basic logging policy (AWSLambdaBasicExecutionRole's three actions) narrowed
- * to the function's own log group `/aws/lambda/<function>`.
- */
-export function issuerFunctionPolicy(
-  partition: PartitionId,
-  region: string,
-  accountId: string,
-  bucket: string,
-  functionName: string,
-): object {
-  const logs = `arn:${partition}:logs:${region}:${accountId}`;
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'ReadIssuerDocuments',
-        Effect: 'Allow',
-        Action: 's3:GetObject',
-        Resource: [
-          `${bucketArn(partition, bucket)}/${DISCOVERY_OBJECT_KEY}`,
-          `${bucketArn(partition, bucket)}/${JWKS_OBJECT_KEY}`,
-        ],
-      },
-      { Sid: 'CreateLogGroup', Effect: 'Allow', Action: 'logs:CreateLogGroup', Resource: `${logs}:*` },
-      {
-        Sid: 'WriteLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: `${logs}:log-group:/aws/lambda/${functionName}:*`,
-      },
-    ],
-  };
-}
+/** The execution role's inline policy (in src/core: the doctor's fix writes the same document). */
+export { issuerFunctionPolicy } from '../core/issuer-function-role.js';
 
 /** The function URL's settings: no auth (STS fetches anonymously), CORS GET only. */
 export const FUNCTION_URL_AUTH_TYPE = 'NONE';

@@ -5,8 +5,13 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import {
   GetOpenIDConnectProviderCommand,
+  GetPolicyCommand as GetIamPolicyCommand,
+  GetPolicyVersionCommand,
   GetRoleCommand,
+  GetRolePolicyCommand,
   ListOpenIDConnectProvidersCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
   paginateListRoles,
 } from '@aws-sdk/client-iam';
 import {
@@ -28,7 +33,12 @@ import {
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
-import { iamProviderFromGet, iamRoleFromGetRole, parseRoleArn } from '../webidentity/iam-view.js';
+import {
+  decodePolicyDocument,
+  iamProviderFromGet,
+  iamRoleFromGetRole,
+  parseRoleArn,
+} from '../webidentity/iam-view.js';
 import type { IamOidcProvider, IamRole } from '../webidentity/types.js';
 import type {
   PublicAccessBlock,
@@ -39,6 +49,7 @@ import type {
   DistributionConfigObservation,
   FunctionUrlObservation,
   LiveAnswer,
+  RolePoliciesObservation,
 } from '../core/aws-observations.js';
 import { createAwsClients, proxyRequestHandler, type AwsClientOptions, type AwsClients } from './clients.js';
 import { IAM_NOT_FOUND, awsCall, awsFailure, isAwsError } from './errors.js';
@@ -82,6 +93,8 @@ export interface IdentityObserver {
   getDistributionConfig?(id: string): Promise<DistributionConfigObservation | undefined>;
   /** The function whose URL has `host` (`<url-id>.lambda-url.<region>.on.aws`), or undefined. */
   findFunctionUrl?(host: string): Promise<FunctionUrlObservation | undefined>;
+  /** The role's inline and attached managed policies, or undefined when there is no such role. */
+  getRolePolicies?(roleArn: string): Promise<RolePoliciesObservation | undefined>;
   assumeRoleWithWebIdentity(request: {
     readonly roleArn: string;
     readonly token: string;
@@ -384,6 +397,47 @@ export function createIdentityObserver(
         };
       }
       return undefined;
+    },
+
+    async getRolePolicies(roleArn) {
+      const parsed = parseRoleArn(roleArn);
+      if (parsed === undefined) return undefined;
+      const roleName = parsed.roleName;
+      // IAM returns policy documents URL-encoded (GetRolePolicy, GetPolicyVersion: "URL-encoded
+      // compliant with RFC 3986"), as it does trust policies.
+      const read = async (): Promise<RolePoliciesObservation> => {
+        const names: string[] = [];
+        for await (const page of paginateListRolePolicies({ client: base.iam }, { RoleName: roleName }))
+          names.push(...(page.PolicyNames ?? []));
+        const inline = await Promise.all(
+          names.map(async (name) => {
+            const got = await base.iam.send(
+              new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }),
+            );
+            return { name, document: decodePolicyDocument(got.PolicyDocument ?? '') };
+          }),
+        );
+        const arns: string[] = [];
+        for await (const page of paginateListAttachedRolePolicies(
+          { client: base.iam },
+          { RoleName: roleName },
+        ))
+          for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn !== undefined) arns.push(p.PolicyArn);
+        const attached = await Promise.all(
+          arns.map(async (arn) => {
+            const policy = await base.iam.send(new GetIamPolicyCommand({ PolicyArn: arn }));
+            const version = await base.iam.send(
+              new GetPolicyVersionCommand({
+                PolicyArn: arn,
+                VersionId: policy.Policy?.DefaultVersionId ?? 'v1',
+              }),
+            );
+            return { name: arn, document: decodePolicyDocument(version.PolicyVersion?.Document ?? '') };
+          }),
+        );
+        return { inline, attached };
+      };
+      return awsCall(`reading the policies of role ${roleName}`, read, IAM_NOT_FOUND);
     },
 
     async assumeRoleWithWebIdentity(request) {

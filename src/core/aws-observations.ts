@@ -3,6 +3,7 @@
  * the doctor's AWS port returns (src/doctor/ports.ts) and the aws adapter builds
  * (src/aws/observe-identity.ts). Pure types, declared once below both so neither copies them.
  */
+import type { IdentityPolicy } from './identity-policy.js';
 
 /** S3's block-public-access settings (bucket or account). */
 export interface PublicAccessBlock {
@@ -109,6 +110,16 @@ export interface FunctionUrlObservation {
   readonly roleArn: string;
   /** The function's environment variables (stsctl's function reads `ISSUER_BUCKET`). */
   readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * A role's identity-based policies: its inline policies (ListRolePolicies, GetRolePolicy) by name
+ * and its attached managed policies (ListAttachedRolePolicies, GetPolicy, GetPolicyVersion of the
+ * default version) by ARN, each document URL-decoded.
+ */
+export interface RolePoliciesObservation {
+  readonly inline: readonly IdentityPolicy[];
+  readonly attached: readonly IdentityPolicy[];
 }
 
 /** The answer of a live `AssumeRoleWithWebIdentity` (credentials are dropped, never returned). */

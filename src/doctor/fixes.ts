@@ -1,6 +1,7 @@
 import type { JWTPayload } from 'jose';
 import { renderDiscoveryDocument } from '../core/discovery.js';
 import { objectTagging } from '../core/iam-documents.js';
+import { issuerFunctionPolicy } from '../core/issuer-function-role.js';
 import { DISCOVERY_OBJECT_KEY, s3VirtualHost } from '../core/issuer.js';
 import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
 import { webIdentityContext } from '../webidentity/context-keys.js';
@@ -434,6 +435,66 @@ export function hostingFix(code: FindingCode, input: HostingFixInput): Fix | und
     default:
       return undefined;
   }
+}
+
+/** What the fix of FUNCTION_ROLE_CANNOT_READ_BUCKET is built from (all from the function's configuration). */
+export interface FunctionRoleFixInput {
+  readonly partition: PartitionId;
+  /** The function's region (its URL's). */
+  readonly region: string;
+  /** The role's account (its ARN's). */
+  readonly accountId: string;
+  /** The execution role's name. */
+  readonly roleName: string;
+  /** The bucket the function reads (`ISSUER_BUCKET`). */
+  readonly bucket: string;
+  readonly functionName: string;
+}
+
+/**
+ * The inline policy stsctl's `--hosting lambda` gives the issuer function's role, named after the
+ * role (src/aws/apply/issuer-function.ts puts it as `PolicyName: <role>`, and the planner reads it
+ * back under that name), with the document stsctl writes (`issuerFunctionPolicy`, least privilege).
+ */
+export function functionRolePolicy(input: FunctionRoleFixInput): { name: string; document: string } {
+  return {
+    name: input.roleName,
+    document: `${JSON.stringify(
+      issuerFunctionPolicy(input.partition, input.region, input.accountId, input.bucket, input.functionName),
+      null,
+      2,
+    )}\n`,
+  };
+}
+
+/**
+ * The fix for FUNCTION_ROLE_CANNOT_READ_BUCKET: `aws iam put-role-policy` of stsctl's role policy
+ * (s3:GetObject on the two issuer documents, and the function's own logs), which replaces a policy
+ * of that name and leaves the role's other policies alone. The check offers it only when the role's
+ * policies with it in place would let the function read both documents.
+ */
+export function functionRoleFix(input: FunctionRoleFixInput): Fix {
+  const policy = functionRolePolicy(input);
+  const file = `${fileName(input.roleName)}-role-policy.json`;
+  return {
+    summary: `Let ${input.roleName} (the execution role of ${input.functionName}) read the issuer documents in ${input.bucket}`,
+    steps: [
+      awsStep(
+        `put the role policy stsctl writes: s3:GetObject on the two issuer documents of ${input.bucket} and the function's logs (the role's other policies are kept)`,
+        [
+          'iam',
+          'put-role-policy',
+          '--role-name',
+          input.roleName,
+          '--policy-name',
+          policy.name,
+          '--policy-document',
+          `file://${file}`,
+        ],
+        [{ name: file, content: policy.document }],
+      ),
+    ],
+  };
 }
 
 /** What the fix of a CloudFront origin naming the wrong region is built from. */

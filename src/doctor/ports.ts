@@ -6,6 +6,7 @@ import type {
   DistributionConfigObservation,
   FunctionUrlObservation,
   LiveAnswer,
+  RolePoliciesObservation,
 } from '../core/aws-observations.js';
 
 /**
@@ -26,6 +27,7 @@ export type {
   DistributionConfigObservation,
   FunctionUrlObservation,
   LiveAnswer,
+  RolePoliciesObservation,
 } from '../core/aws-observations.js';
 
 /** The AWS reads the doctor makes. Each throws a StsctlError when AWS cannot be read. */
@@ -52,6 +54,11 @@ export interface IdentityObserver {
    * (ListFunctions, GetFunctionUrlConfig, GetPolicy), or undefined when no function has it.
    */
   findFunctionUrl?(host: string): Promise<FunctionUrlObservation | undefined>;
+  /**
+   * The identity-based policies of the role named by the ARN (inline and attached managed), or
+   * undefined when no role has that name (the issuer function's execution role).
+   */
+  getRolePolicies?(roleArn: string): Promise<RolePoliciesObservation | undefined>;
   assumeRoleWithWebIdentity(request: {
     readonly roleArn: string;
     readonly token: string;

@@ -236,8 +236,15 @@ export function reconcileChecks(checks: readonly CheckResult[]): CheckResult[] {
   });
 }
 
-/** Findings that only report what the fetch got: symptoms of a hosting or reachability cause. */
-const SYMPTOMS: ReadonlySet<FindingCode> = new Set(['DISCOVERY_HTTP_STATUS', 'JWKS_HTTP_STATUS']);
+/**
+ * Findings that only report what the fetch got: symptoms of a hosting or reachability cause (a
+ * function URL's 5xx is one when the execution role cannot read the bucket).
+ */
+const SYMPTOMS: ReadonlySet<FindingCode> = new Set([
+  'DISCOVERY_HTTP_STATUS',
+  'JWKS_HTTP_STATUS',
+  'FUNCTION_URL_FUNCTION_ERROR',
+]);
 
 function afterFirst(f: Finding, first: Finding): NonNullable<Finding['afterFirst']> {
   if (f.predictedError === undefined) return 'independent';

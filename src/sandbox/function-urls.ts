@@ -13,7 +13,8 @@
  * - stsctl's shipped handler (assets/issuer-function/index.mjs) runs in-process with a function
  *   URL event (payload format 2.0), reading the bucket named by the function's `ISSUER_BUCKET`
  *   through the gateway with the function role's view: the role's inline policies decide its
- *   identity-based access and `evaluateS3Access` applies S3's rules (bucket policy, blocks). A
+ *   identity-based access (`evaluateIdentityPolicies`, shared with the doctor) and
+ *   `evaluateS3Access` applies S3's rules (bucket policy, blocks). A
  *   denied read rejects as the runtime's SDK would (AccessDenied), and the handler answers 502.
  *
  * What differs from Lambda is listed in docs/sandbox.md ("Lambda function URLs").
@@ -38,11 +39,7 @@ import {
 } from '../aws/issuer-function.js';
 import { LAMBDA_NOT_FOUND } from '../aws/observe-issuer-function.js';
 import { evaluateS3Access } from '../core/s3-access.js';
-import {
-  statementCoversAction,
-  statementCoversResource,
-  type BucketPolicyStatement,
-} from '../core/s3-access/policy.js';
+import { evaluateIdentityPolicies } from '../core/identity-policy.js';
 import { decodePolicyDocument } from '../webidentity/iam-view.js';
 import type { CertificateAuthority } from './ca.js';
 import type { HostRoutes } from './host-routes.js';
@@ -64,52 +61,6 @@ function loadHandlerModule(): Promise<HandlerModule> {
     new URL('../../assets/issuer-function/index.mjs', import.meta.url).href
   ) as Promise<HandlerModule>;
   return handlerModule;
-}
-
-function asList(v: unknown): string[] | undefined {
-  if (typeof v === 'string') return [v];
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined;
-}
-
-/**
- * What a role's identity policies say about one action on one resource: an explicit Deny wins,
- * then any Allow; conditions are not evaluated (stsctl's function role has none). Pure.
- */
-export function identityDecision(
-  policies: readonly string[],
-  action: string,
-  resourceArn: string,
-): 'allow' | 'deny' | 'none' {
-  let allowed = false;
-  for (const text of policies) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch {
-      continue;
-    }
-    const raw = (doc as { Statement?: unknown }).Statement;
-    const list = Array.isArray(raw) ? (raw as unknown[]) : [raw];
-    for (const [index, s] of list.entries()) {
-      if (typeof s !== 'object' || s === null) continue;
-      const st = s as Record<string, unknown>;
-      const field = (k: string): readonly string[] | undefined => asList(st[k]);
-      const statement: BucketPolicyStatement = {
-        index,
-        effect: st['Effect'] === 'Deny' ? 'Deny' : 'Allow',
-        conditions: [],
-        ...(field('Action') === undefined ? {} : { action: field('Action') ?? [] }),
-        ...(field('NotAction') === undefined ? {} : { notAction: field('NotAction') ?? [] }),
-        ...(field('Resource') === undefined ? {} : { resource: field('Resource') ?? [] }),
-        ...(field('NotResource') === undefined ? {} : { notResource: field('NotResource') ?? [] }),
-      };
-      if (!statementCoversAction(statement, action) || !statementCoversResource(statement, resourceArn))
-        continue;
-      if (statement.effect === 'Deny') return 'deny';
-      allowed = true;
-    }
-  }
-  return allowed ? 'allow' : 'none';
 }
 
 export interface FunctionUrlHostsOptions {
@@ -156,7 +107,7 @@ export function createFunctionUrlHosts(o: FunctionUrlHostsOptions): FunctionUrlH
     const policies = await Promise.all(
       (names.PolicyNames ?? []).map(async (p) => {
         const got = await clients.iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: p }));
-        return decodePolicyDocument(got.PolicyDocument ?? '');
+        return { name: p, document: decodePolicyDocument(got.PolicyDocument ?? '') };
       }),
     );
     const [policy, pab, object] = await Promise.all([
@@ -181,7 +132,8 @@ export function createFunctionUrlHosts(o: FunctionUrlHostsOptions): FunctionUrlH
         kind: 'iam',
         arn: roleArn,
         accountId: o.accountId,
-        identityPolicy: identityDecision(policies, 's3:GetObject', `arn:aws:s3:::${bucket}/${key}`),
+        identityPolicy: evaluateIdentityPolicies(policies, 's3:GetObject', `arn:aws:s3:::${bucket}/${key}`)
+          .effect,
       },
       action: 's3:GetObject',
       bucket,

@@ -741,6 +741,17 @@ export const FINDINGS = {
       "aws lambda add-permission --function-name {functionName} --statement-id FunctionURLInvokeAllowPublicAccess --action lambda:InvokeFunction --principal '*' --invoked-via-function-url",
     ],
   },
+  FUNCTION_ROLE_CANNOT_READ_BUCKET: {
+    severity: 'error',
+    hop: 'issuer',
+    title: "The issuer function's execution role may not read the issuer documents in its bucket",
+    why: 'stsctl\'s function reads the two documents from the private bucket named by ISSUER_BUCKET with its execution role; IAM allows the read only when an identity policy of the role (or the bucket policy) allows s3:GetObject and no policy denies it (reference_policies_evaluation-logic.md). Denied, the read fails with AccessDenied, the function answers 502 and STS "Couldn\'t retrieve verification key…" (§2).',
+    predicts: couldNotRetrieve,
+    fix: [
+      'aws iam put-role-policy --role-name {roleName} --policy-name {roleName} --policy-document file://<the role policy stsctl writes: s3:GetObject on arn:{partition}:s3:::{bucket}/.well-known/openid-configuration and arn:{partition}:s3:::{bucket}/keys.json>',
+      'or re-apply: stsctl create-identity-provider --hosting lambda (puts the role policy back); an explicit Deny in another policy of the role or in the bucket policy must be removed by hand',
+    ],
+  },
   FUNCTION_URL_FUNCTION_ERROR: {
     severity: 'error',
     hop: 'issuer',

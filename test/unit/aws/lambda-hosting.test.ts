@@ -11,7 +11,15 @@ import {
 import type { Desired, Observed, ObservedIssuerFunction } from '../../../src/aws/model.js';
 import { findChange, plan } from '../../../src/aws/plan.js';
 import { zipStored } from '../../../src/aws/zip.js';
-import { identityDecision } from '../../../src/sandbox/function-urls.js';
+import { evaluateIdentityPolicies } from '../../../src/core/identity-policy.js';
+
+/** The evaluator's effect for unnamed documents (the function role's view, as the sandbox reads it). */
+const identityDecision = (docs: readonly string[], action: string, resource: string): string =>
+  evaluateIdentityPolicies(
+    docs.map((document, i) => ({ name: `p${i}`, document })),
+    action,
+    resource,
+  ).effect;
 
 describe('zipStored', () => {
   it('writes the same bytes for the same files, with a valid local header, CRC and end record', () => {
