@@ -60,10 +60,12 @@ function statementsOf(text: string): BucketPolicyStatement[] {
     const st = s as Record<string, unknown>;
     const field = (k: string): readonly string[] | undefined => asList(st[k]);
     const sid = st['Sid'];
+    // IAM stores only `Allow` and `Deny`; anything else grants nothing (never read as an Allow).
+    if (st['Effect'] !== 'Allow' && st['Effect'] !== 'Deny') continue;
     out.push({
       index,
       ...(typeof sid === 'string' ? { sid } : {}),
-      effect: st['Effect'] === 'Deny' ? 'Deny' : 'Allow',
+      effect: st['Effect'],
       conditions: [],
       ...(field('Action') === undefined ? {} : { action: field('Action') ?? [] }),
       ...(field('NotAction') === undefined ? {} : { notAction: field('NotAction') ?? [] }),

@@ -39,6 +39,17 @@ describe('evaluateIdentityPolicies', () => {
     assert.match(describeIdentityDecision(d), /implicit deny/);
   });
 
+  it('a statement whose Effect is neither Allow nor Deny grants nothing', () => {
+    for (const Effect of [undefined, 'allow', 'Permit']) {
+      const odd = { name: 'p', document: doc({ Effect, Action: 's3:GetObject', Resource: '*' }) };
+      assert.deepEqual(
+        evaluateIdentityPolicies([odd], 's3:GetObject', KEYS),
+        { effect: 'none' },
+        String(Effect),
+      );
+    }
+  });
+
   it('an explicit Deny in any policy wins over an Allow in another, whatever the order', () => {
     const allow = { name: 'allow', document: doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }) };
     const deny = {
