@@ -78,116 +78,20 @@ export function issuerFunctionTrustPolicy(): object {
 /** The execution role's inline policy (in src/core: the doctor's fix writes the same document). */
 export { issuerFunctionPolicy } from '../core/issuer-function-role.js';
 
-/** The function URL's settings: no auth (STS fetches anonymously), CORS GET only. */
-export const FUNCTION_URL_AUTH_TYPE = 'NONE';
-export const FUNCTION_URL_CORS = { AllowMethods: ['GET'], AllowOrigins: ['*'] } as const;
-
-/** One statement of the function's resource policy, reduced to what decides a public URL call. */
-export interface InvokeStatement {
-  readonly sid: string;
-  readonly action: string;
-  readonly principal: string;
-  /** `lambda:FunctionUrlAuthType` the statement requires, when it does. */
-  readonly functionUrlAuthType: string | undefined;
-  /** `lambda:InvokedViaFunctionUrl` the statement requires, when it does. */
-  readonly invokedViaFunctionUrl: string | undefined;
-}
-
 /**
- * The two statements a function URL with auth type NONE needs: `lambda:InvokeFunctionUrl` with
- * `FunctionUrlAuthType: NONE`, and — for URLs created since October 2025 — also
- * `lambda:InvokeFunction` with `InvokedViaFunctionUrl: true`
- * (https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html: "Starting in October 2025, new
- * function URLs will require both lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions").
+ * The function URL's settings and the resource-policy statements that open it to everyone (in
+ * src/core: the doctor's fixes add exactly the missing ones).
  */
-export const PUBLIC_URL_STATEMENTS: readonly InvokeStatement[] = [
-  {
-    sid: 'FunctionURLAllowPublicAccess',
-    action: 'lambda:InvokeFunctionUrl',
-    principal: '*',
-    functionUrlAuthType: 'NONE',
-    invokedViaFunctionUrl: undefined,
-  },
-  {
-    sid: 'FunctionURLInvokeAllowPublicAccess',
-    action: 'lambda:InvokeFunction',
-    principal: '*',
-    functionUrlAuthType: undefined,
-    invokedViaFunctionUrl: 'true',
-  },
-];
-
-function record(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
-}
-
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' || typeof v === 'boolean' ? String(v) : undefined;
-}
-
-/**
- * The statements of a resource policy (GetPolicy's `Policy` JSON). Lambda writes AddPermission's
- * `FunctionUrlAuthType` as `Condition.StringEquals["lambda:FunctionUrlAuthType"]` and
- * `InvokedViaFunctionUrl` as `Condition.Bool["lambda:InvokedViaFunctionUrl"]`; moto keeps them
- * as top-level fields of the statement: both forms are read. Pure.
- */
-export function invokeStatements(policy: string | undefined): InvokeStatement[] {
-  if (policy === undefined) return [];
-  let doc: unknown;
-  try {
-    doc = JSON.parse(policy);
-  } catch {
-    return [];
-  }
-  const list = record(doc)?.['Statement'];
-  return (Array.isArray(list) ? list : []).flatMap((s): InvokeStatement[] => {
-    const st = record(s);
-    if (st === undefined || st['Effect'] !== 'Allow') return [];
-    const cond = record(st['Condition']);
-    const principal = st['Principal'];
-    return [
-      {
-        sid: text(st['Sid']) ?? '',
-        action: text(st['Action']) ?? '',
-        principal: text(principal) ?? text(record(principal)?.['AWS']) ?? '',
-        functionUrlAuthType:
-          text(record(cond?.['StringEquals'])?.['lambda:FunctionUrlAuthType']) ??
-          text(st['FunctionUrlAuthType']),
-        invokedViaFunctionUrl:
-          text(record(cond?.['Bool'])?.['lambda:InvokedViaFunctionUrl']) ?? text(st['InvokedViaFunctionUrl']),
-      },
-    ];
-  });
-}
-
-/** A statement as one line, for plans and messages. */
-export function describeStatement(s: InvokeStatement): string {
-  return [
-    `${s.action} for ${s.principal}`,
-    ...(s.functionUrlAuthType === undefined ? [] : [`FunctionUrlAuthType=${s.functionUrlAuthType}`]),
-    ...(s.invokedViaFunctionUrl === undefined ? [] : [`InvokedViaFunctionUrl=${s.invokedViaFunctionUrl}`]),
-  ].join(', ');
-}
-
-/**
- * Whether an anonymous request may call the function through its URL: auth type NONE and a
- * statement allowing each action the URL needs to everyone (urls-auth.html). Pure.
- */
-export function allowsPublicUrlInvoke(authType: string, policy: string | undefined): boolean {
-  if (authType !== 'NONE') return false;
-  const have = invokeStatements(policy).filter((s) => s.principal === '*');
-  const urlAllowed = have.some(
-    (s) => s.action === 'lambda:InvokeFunctionUrl' && (s.functionUrlAuthType ?? 'NONE') === 'NONE',
-  );
-  const invokeAllowed = have.some(
-    (s) =>
-      (s.action === 'lambda:InvokeFunction' || s.action === 'lambda:*') &&
-      s.invokedViaFunctionUrl !== 'false',
-  );
-  return urlAllowed && invokeAllowed;
-}
+export {
+  allowsPublicUrlInvoke,
+  describeStatement,
+  FUNCTION_URL_AUTH_TYPE,
+  FUNCTION_URL_CORS,
+  invokeStatements,
+  missingPublicUrlStatements,
+  PUBLIC_URL_STATEMENTS,
+  type InvokeStatement,
+} from '../core/function-url-policy.js';
 
 /** The issuer of a function URL: Lambda returns it with a trailing slash, an issuer has none. */
 export function functionUrlIssuer(functionUrl: string): string {

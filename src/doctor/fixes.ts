@@ -2,6 +2,7 @@ import type { JWTPayload } from 'jose';
 import { renderDiscoveryDocument } from '../core/discovery.js';
 import { objectTagging } from '../core/iam-documents.js';
 import { issuerFunctionPolicy } from '../core/issuer-function-role.js';
+import { missingPublicUrlStatements, type InvokeStatement } from '../core/function-url-policy.js';
 import { DISCOVERY_OBJECT_KEY, s3VirtualHost } from '../core/issuer.js';
 import { oidcProviderArn, type PartitionId } from '../core/partitions.js';
 import { webIdentityContext } from '../webidentity/context-keys.js';
@@ -493,6 +494,112 @@ export function functionRoleFix(input: FunctionRoleFixInput): Fix {
         ],
         [{ name: file, content: policy.document }],
       ),
+    ],
+  };
+}
+
+/** What the fixes of a function URL that keeps STS out are built from (GetFunctionUrlConfig, GetPolicy). */
+export interface FunctionUrlFixInput {
+  readonly functionName: string;
+  /** The function's region (its URL host's). */
+  readonly region: string;
+  /** The function's resource policy as GetPolicy returned it; undefined when it has none. */
+  readonly policy: string | undefined;
+}
+
+/** `aws lambda add-permission` of one of stsctl's public statements, its arguments from the statement. */
+function addPermissionStep(functionName: string, region: string, s: InvokeStatement): FixStep {
+  return awsStep(
+    `allow everyone ${s.action} through the URL (statement ${s.sid}, as stsctl adds it)`,
+    [
+      'lambda',
+      'add-permission',
+      '--function-name',
+      functionName,
+      '--statement-id',
+      s.sid,
+      '--action',
+      s.action,
+      '--principal',
+      s.principal,
+      ...(s.functionUrlAuthType === undefined ? [] : ['--function-url-auth-type', s.functionUrlAuthType]),
+      // aws CLI 1.45.11 has the boolean flag (`aws lambda add-permission help`:
+      // "--invoked-via-function-url | --no-invoked-via-function-url"), sent as InvokedViaFunctionUrl.
+      ...(s.invokedViaFunctionUrl === 'true' ? ['--invoked-via-function-url'] : []),
+      '--region',
+      region,
+    ],
+  );
+}
+
+/**
+ * The steps that add the public statements the resource policy lacks (only those:
+ * AddPermission with an existing statement id fails with ResourceConflictException); a statement
+ * that has stsctl's id but not its permission (another principal, a condition) is removed first
+ * so its id can be used again. Empty when the policy already lets everyone in.
+ */
+export function publicStatementSteps(input: FunctionUrlFixInput): FixStep[] {
+  return missingPublicUrlStatements(input.policy).flatMap(({ statement, conflicting }) => [
+    ...(conflicting
+      ? [
+          awsStep(
+            `remove the statement ${statement.sid}, which does not allow everyone ${statement.action} through the URL, so the id can be added again`,
+            [
+              'lambda',
+              'remove-permission',
+              '--function-name',
+              input.functionName,
+              '--statement-id',
+              statement.sid,
+              '--region',
+              input.region,
+            ],
+          ),
+        ]
+      : []),
+    addPermissionStep(input.functionName, input.region, statement),
+  ]);
+}
+
+/**
+ * The fix for FUNCTION_URL_NOT_PUBLIC: the missing public statement(s), nothing else. Undefined
+ * when none is missing (the finding then has another cause, and no step would change anything).
+ */
+export function functionUrlPublicFix(input: FunctionUrlFixInput): Fix | undefined {
+  const steps = publicStatementSteps(input);
+  if (steps.length === 0) return undefined;
+  return {
+    summary: `Let everyone invoke ${input.functionName} through its URL (the statements its resource policy lacks)`,
+    steps,
+  };
+}
+
+/**
+ * The fix for FUNCTION_URL_AUTH_NOT_NONE: `aws lambda update-function-url-config --auth-type NONE`.
+ * Without `--cors` the request carries only `AuthType`, and UpdateFunctionUrlConfig changes only
+ * the fields a request carries, so the URL's CORS stays as it is (stsctl's GET/`*` or the user's
+ * own; checked with aws CLI 1.45.11 against the sandbox in
+ * test/integration/doctor/hosting-lambda-fixes.test.ts). With auth type NONE Lambda also needs
+ * the public statements, so any the resource policy lacks follow: the fix is complete.
+ */
+export function functionUrlAuthFix(input: FunctionUrlFixInput): Fix {
+  return {
+    summary: `Let STS's unsigned GET through the URL of ${input.functionName} (auth type NONE)`,
+    steps: [
+      awsStep(
+        "set the URL's auth type to NONE (STS fetches the documents unsigned); its CORS is kept as it is",
+        [
+          'lambda',
+          'update-function-url-config',
+          '--function-name',
+          input.functionName,
+          '--auth-type',
+          'NONE',
+          '--region',
+          input.region,
+        ],
+      ),
+      ...publicStatementSteps(input),
     ],
   };
 }

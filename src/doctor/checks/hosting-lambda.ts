@@ -9,7 +9,15 @@ import { evaluateS3Access, type S3AccessDecision } from '../../core/s3-access.js
 import type { HttpObservation } from '../../webidentity/types.js';
 import type { Memo } from '../context.js';
 import type { TemplateVars } from '../findings/registry.js';
-import { functionRoleFix, functionRolePolicy, type FunctionRoleFixInput } from '../fixes.js';
+import {
+  functionRoleFix,
+  functionRolePolicy,
+  functionUrlAuthFix,
+  functionUrlPublicFix,
+  publicStatementSteps,
+  type FunctionRoleFixInput,
+  type FunctionUrlFixInput,
+} from '../fixes.js';
 import type {
   BucketObservation,
   FunctionUrlObservation,
@@ -38,6 +46,11 @@ import { couldNotCheck, reasonOf, withFindings } from './check.js';
 export const FUNCTION_URL_HOST = /^[a-z0-9]+\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
 
 const ID = 'issuer.hosting';
+
+/** The region of a function URL host (`<url-id>.lambda-url.<region>.on.aws`), '' when not one. */
+function regionOfHost(host: string): string {
+  return /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(host)?.[1] ?? '';
+}
 const TITLE = 'Issuer hosting (Lambda function URL: auth type, resource policy, function errors)';
 
 /** Inputs of {@link checkFunctionUrlHosting}. */
@@ -185,7 +198,7 @@ async function roleAccess(
     };
   const fixInput: FunctionRoleFixInput = {
     partition,
-    region: /\.lambda-url\.([a-z0-9-]+)\.on\.aws$/.exec(input.host)?.[1] ?? '',
+    region: regionOfHost(input.host),
     accountId: arn.account,
     roleName,
     bucket: bucketName,
@@ -239,21 +252,39 @@ export async function checkFunctionUrlHosting(input: FunctionUrlHostingInput): P
   }
   const vars: TemplateVars = { ...input.vars, functionName: fn.functionName };
   const findings: Finding[] = [];
+  // The fixes name the function and the region its URL is in, and add only the statements the
+  // resource policy lacks, as read (GetPolicy).
+  const fixInput: FunctionUrlFixInput = {
+    functionName: fn.functionName,
+    region: regionOfHost(input.host),
+    policy: fn.policy,
+  };
   if (fn.authType !== 'NONE') {
+    const alsoMissing = publicStatementSteps(fixInput).length > 0;
     findings.push(
-      makeFinding(
-        'FUNCTION_URL_AUTH_NOT_NONE',
-        `GetFunctionUrlConfig for ${fn.functionName}: AuthType ${fn.authType}; STS's unsigned GET is answered 403 {"Message":"Forbidden"}`,
-        vars,
+      withRemedy(
+        makeFinding(
+          'FUNCTION_URL_AUTH_NOT_NONE',
+          `GetFunctionUrlConfig for ${fn.functionName}: AuthType ${fn.authType}; STS's unsigned GET is answered 403 {"Message":"Forbidden"}${
+            alsoMissing
+              ? `; with auth type NONE its resource policy must also let everyone invoke it through the URL (statements: ${fn.invokeStatements.length === 0 ? 'none' : fn.invokeStatements.join('; ')})`
+              : ''
+          }`,
+          vars,
+        ),
+        fixInput.region === '' ? undefined : functionUrlAuthFix(fixInput),
       ),
     );
   } else if (!fn.publicInvoke) {
     const have = fn.invokeStatements;
     findings.push(
-      makeFinding(
-        'FUNCTION_URL_NOT_PUBLIC',
-        `the resource policy of ${fn.functionName} does not let everyone invoke it through the URL (statements: ${have.length === 0 ? 'none' : have.join('; ')})`,
-        vars,
+      withRemedy(
+        makeFinding(
+          'FUNCTION_URL_NOT_PUBLIC',
+          `the resource policy of ${fn.functionName} does not let everyone invoke it through the URL (statements: ${have.length === 0 ? 'none' : have.join('; ')})`,
+          vars,
+        ),
+        fixInput.region === '' ? undefined : functionUrlPublicFix(fixInput),
       ),
     );
   }

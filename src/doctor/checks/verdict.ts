@@ -51,6 +51,11 @@ const ROOT_CAUSES: readonly {
       'S3_ISSUER_REGION_MISMATCH',
       'CLOUDFRONT_ORIGIN_REGION_MISMATCH',
       'CLOUDFRONT_DISTRIBUTION_NOT_FOUND',
+      // Lambda hosting, outermost first: no URL at all, a URL that answers STS's unsigned GET 403
+      // (auth type, resource policy), then a function that runs but cannot read its bucket (502).
+      'FUNCTION_URL_NOT_FOUND',
+      'FUNCTION_URL_AUTH_NOT_NONE',
+      'FUNCTION_URL_NOT_PUBLIC',
       'FUNCTION_ROLE_CANNOT_READ_BUCKET',
     ],
   },
