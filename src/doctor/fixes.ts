@@ -509,27 +509,24 @@ export interface FunctionUrlFixInput {
 
 /** `aws lambda add-permission` of one of stsctl's public statements, its arguments from the statement. */
 function addPermissionStep(functionName: string, region: string, s: InvokeStatement): FixStep {
-  return awsStep(
-    `allow everyone ${s.action} through the URL (statement ${s.sid}, as stsctl adds it)`,
-    [
-      'lambda',
-      'add-permission',
-      '--function-name',
-      functionName,
-      '--statement-id',
-      s.sid,
-      '--action',
-      s.action,
-      '--principal',
-      s.principal,
-      ...(s.functionUrlAuthType === undefined ? [] : ['--function-url-auth-type', s.functionUrlAuthType]),
-      // aws CLI 1.45.11 has the boolean flag (`aws lambda add-permission help`:
-      // "--invoked-via-function-url | --no-invoked-via-function-url"), sent as InvokedViaFunctionUrl.
-      ...(s.invokedViaFunctionUrl === 'true' ? ['--invoked-via-function-url'] : []),
-      '--region',
-      region,
-    ],
-  );
+  return awsStep(`allow everyone ${s.action} through the URL (statement ${s.sid}, as stsctl adds it)`, [
+    'lambda',
+    'add-permission',
+    '--function-name',
+    functionName,
+    '--statement-id',
+    s.sid,
+    '--action',
+    s.action,
+    '--principal',
+    s.principal,
+    ...(s.functionUrlAuthType === undefined ? [] : ['--function-url-auth-type', s.functionUrlAuthType]),
+    // aws CLI 1.45.11 has the boolean flag (`aws lambda add-permission help`:
+    // "--invoked-via-function-url | --no-invoked-via-function-url"), sent as InvokedViaFunctionUrl.
+    ...(s.invokedViaFunctionUrl === 'true' ? ['--invoked-via-function-url'] : []),
+    '--region',
+    region,
+  ]);
 }
 
 /**

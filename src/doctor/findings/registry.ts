@@ -719,7 +719,7 @@ export const FINDINGS = {
     why: 'A function URL host exists only while its function and URL config do; STS cannot fetch the documents from a URL nobody answers (§2).',
     predicts: couldNotRetrieve,
     fix: [
-      'stsctl create-identity-provider --hosting lambda (re-creates the function and its URL; a new URL means a new issuer: re-create the provider and roles)',
+      "stsctl create-identity-provider --hosting lambda re-creates the function and its URL, but Lambda gives a new URL a new host, so it is a new issuer: the IAM OIDC provider, the roles' trust policies and the discovery document name the old one, and tokens the cluster signs name the old one too. Re-create the provider and roles (stsctl create-all --hosting lambda) and set the cluster's service-account issuer to the new URL; no step can bring the old host back",
     ],
   },
   FUNCTION_URL_AUTH_NOT_NONE: {
@@ -728,7 +728,9 @@ export const FINDINGS = {
     title: "The function URL's auth type is not NONE",
     why: 'STS fetches the issuer documents without signing; an AWS_IAM function URL answers an unsigned request 403 {"Message":"Forbidden"} (Lambda urls-auth.html), so STS cannot retrieve the keys (§2).',
     predicts: couldNotRetrieve,
-    fix: ['aws lambda update-function-url-config --function-name {functionName} --auth-type NONE'],
+    fix: [
+      'aws lambda update-function-url-config --function-name {functionName} --auth-type NONE (the CORS is kept; the public statements must be in its resource policy too)',
+    ],
   },
   FUNCTION_URL_NOT_PUBLIC: {
     severity: 'error',

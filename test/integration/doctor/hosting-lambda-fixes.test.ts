@@ -63,7 +63,7 @@ const doctor = (): Promise<DoctorReport> =>
     { issuer: sb.issuerFetcher, aws: observer, now: () => new Date() },
   );
 
-const stsctlCors = {
+const stsctlCors: { AllowMethods: string[]; AllowOrigins: string[] } = {
   AllowMethods: [...FUNCTION_URL_CORS.AllowMethods],
   AllowOrigins: [...FUNCTION_URL_CORS.AllowOrigins],
 };
@@ -217,8 +217,10 @@ describe('Lambda function URL findings: first, precise, fixed by their steps', (
     assert.deepEqual(await applyVerbatim(finding), [updateAuth()]);
     const url = await aws.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName }));
     assert.equal(url.AuthType, 'NONE');
-    assert.deepEqual(url.Cors?.AllowMethods, cors.AllowMethods);
-    assert.deepEqual(url.Cors?.AllowOrigins, cors.AllowOrigins);
+    assert.deepEqual(
+      [url.Cors?.AllowMethods, url.Cors?.AllowOrigins],
+      [cors.AllowMethods, cors.AllowOrigins],
+    );
     await expectHealthyNow();
     await setUrl('NONE');
   });
