@@ -2,28 +2,20 @@ import {
   AddPermissionCommand,
   DeleteFunctionUrlConfigCommand,
   GetFunctionUrlConfigCommand,
-  ListFunctionsCommand,
   RemovePermissionCommand,
   UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import { FUNCTION_URL_CORS } from '../../../src/aws/issuer-function.js';
 import type { IdentityObserver } from '../../../src/aws/observe-identity.js';
-import { provision } from '../../../src/commands/provision.js';
-import { RecordingReporter } from '../../../src/commands/reporter.js';
-import { mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
-import { isConcrete } from '../../../src/doctor/fix.js';
 import type { DoctorReport, Finding } from '../../../src/doctor/report.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import {
   assume,
   expectHealthy,
@@ -32,6 +24,7 @@ import {
   sandboxObserver,
   type StsAnswer,
 } from './support.js';
+import { applyFindingFix, provisionLambdaCluster } from './lambda-cluster.js';
 
 /**
  * The function URL's own findings decide the verdict (Lambda hosting, in the sandbox): with the
@@ -43,7 +36,6 @@ import {
  * the issuer and so stays text.
  */
 
-const run = promisify(execFile);
 const region = 'us-east-1';
 const name = 'lamfix';
 const INVOKE = 'FunctionURLInvokeAllowPublicAccess';
@@ -93,27 +85,6 @@ async function expectFirst(code: string): Promise<{ finding: Finding; sts: StsAn
   const symptoms = (group?.findings ?? []).filter((f) => /_HTTP_STATUS$/.test(f.code));
   for (const s of symptoms) assert.equal(s.afterFirst, 'consequence', JSON.stringify(s));
   return { finding, sts };
-}
-
-/** Applies the finding's steps as printed: files written, then `aws …` with execFile, no shell. */
-async function applyVerbatim(finding: Finding): Promise<string[][]> {
-  const fix = finding.remedy;
-  assert.ok(fix !== undefined, `no fix as data: ${JSON.stringify(finding)}`);
-  assert.ok(isConcrete(fix), JSON.stringify(fix));
-  const dir = join(tmp, `fix-${String(Date.now())}`);
-  await mkdir(dir);
-  const ran: string[][] = [];
-  for (const step of fix.steps) {
-    assert.equal(step.kind, 'aws-cli');
-    assert.equal(step.argv[0], 'aws');
-    for (const f of step.files ?? []) await writeFile(join(dir, f.name), f.content);
-    await run('aws', step.argv.slice(1), {
-      env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...sb.env() },
-      cwd: dir,
-    });
-    ran.push([...step.argv]);
-  }
-  return ran;
 }
 
 async function expectHealthyNow(): Promise<void> {
@@ -171,29 +142,7 @@ before(async () => {
   sb = await startSandbox({ region, issuerCacheTtlMs: 0, fetchBudgetMs: 30_000 });
   aws = sb.clients();
   observer = sandboxObserver(sb);
-  const result = await provision(createAllOptions(tmp, name, region, 'lambda'), new RecordingReporter(), {
-    clients: aws,
-    fetcher: sb.issuerFetcher,
-  });
-  issuer = result.outcome.issuer;
-  const r = requests[0];
-  assert.ok(r !== undefined);
-  const secret = await readFile(
-    join(tmp, name, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
-    'utf8',
-  );
-  roleArn = /role_arn = (\S+)/.exec(secret)?.[1] ?? '';
-  const key = readPrivateKeyPem(await readFile(join(tmp, name, 'serviceaccount-signer.private'), 'utf8'));
-  token = await mintServiceAccountToken({
-    issuer,
-    namespace: r.secretRef.namespace,
-    serviceAccount: r.serviceAccountNames[0] ?? '',
-    privateKey: key.key,
-    kid: key.publicKey.kid,
-  });
-  const functions = await aws.lambda.send(new ListFunctionsCommand({}));
-  functionName = functions.Functions?.[0]?.FunctionName ?? '';
-  assert.notEqual(functionName, '');
+  ({ issuer, roleArn, token, functionName } = await provisionLambdaCluster(sb, tmp, name, region));
 });
 
 after(async () => {
@@ -214,7 +163,7 @@ describe('Lambda function URL findings: first, precise, fixed by their steps', (
     await setUrl('AWS_IAM', cors);
     const { finding } = await expectFirst('FUNCTION_URL_AUTH_NOT_NONE');
     assert.match(finding.detail, /AuthType AWS_IAM/);
-    assert.deepEqual(await applyVerbatim(finding), [updateAuth()]);
+    assert.deepEqual(await applyFindingFix(finding, sb, tmp), [updateAuth()]);
     const url = await aws.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: functionName }));
     assert.equal(url.AuthType, 'NONE');
     assert.deepEqual(
@@ -230,21 +179,21 @@ describe('Lambda function URL findings: first, precise, fixed by their steps', (
     await removeStatement(INVOKE);
     const { finding } = await expectFirst('FUNCTION_URL_AUTH_NOT_NONE');
     assert.match(finding.detail, /must also let everyone invoke it/);
-    assert.deepEqual(await applyVerbatim(finding), [updateAuth(), addInvoke()]);
+    assert.deepEqual(await applyFindingFix(finding, sb, tmp), [updateAuth(), addInvoke()]);
     await expectHealthyNow();
   });
 
   test('the public InvokeFunction statement is missing: only it is added', async () => {
     await removeStatement(INVOKE);
     const { finding } = await expectFirst('FUNCTION_URL_NOT_PUBLIC');
-    assert.deepEqual(await applyVerbatim(finding), [addInvoke()]);
+    assert.deepEqual(await applyFindingFix(finding, sb, tmp), [addInvoke()]);
     await expectHealthyNow();
   });
 
   test('the public InvokeFunctionUrl statement is missing: only it is added', async () => {
     await removeStatement(URL_INVOKE);
     const { finding } = await expectFirst('FUNCTION_URL_NOT_PUBLIC');
-    assert.deepEqual(await applyVerbatim(finding), [addUrlInvoke()]);
+    assert.deepEqual(await applyFindingFix(finding, sb, tmp), [addUrlInvoke()]);
     await expectHealthyNow();
   });
 
@@ -253,7 +202,7 @@ describe('Lambda function URL findings: first, precise, fixed by their steps', (
     await removeStatement(INVOKE);
     const { finding } = await expectFirst('FUNCTION_URL_NOT_PUBLIC');
     assert.match(finding.detail, /statements: none/);
-    assert.deepEqual(await applyVerbatim(finding), [addUrlInvoke(), addInvoke()]);
+    assert.deepEqual(await applyFindingFix(finding, sb, tmp), [addUrlInvoke(), addInvoke()]);
     await expectHealthyNow();
   });
 
@@ -270,7 +219,7 @@ describe('Lambda function URL findings: first, precise, fixed by their steps', (
       }),
     );
     const { finding } = await expectFirst('FUNCTION_URL_NOT_PUBLIC');
-    assert.deepEqual(await applyVerbatim(finding), [
+    assert.deepEqual(await applyFindingFix(finding, sb, tmp), [
       [
         'aws',
         'lambda',

@@ -1,28 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DeleteRolePolicyCommand, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import type { IdentityObserver } from '../../../src/aws/observe-identity.js';
 import { fixesToApply } from '../../../src/cli/doctor-fix.js';
-import { provision } from '../../../src/commands/provision.js';
-import { RecordingReporter } from '../../../src/commands/reporter.js';
-import {
-  mintServiceAccountToken,
-  readCredentialsRequests,
-  readPrivateKeyPem,
-} from '../../../src/core/index.js';
-import { isConcrete } from '../../../src/doctor/fix.js';
 import type { DoctorReport, Finding } from '../../../src/doctor/report.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { CREDREQS } from '../../helpers/repo.js';
 import {
   assume,
   expectHealthy,
@@ -30,6 +17,7 @@ import {
   expectSameAnswer,
   sandboxObserver,
 } from './support.js';
+import { applyFindingFix, provisionLambdaCluster } from './lambda-cluster.js';
 
 /**
  * The doctor looks at the issuer function's execution role (Lambda hosting) instead of inferring
@@ -39,7 +27,6 @@ import {
  * its fix, applied verbatim with the aws CLI against the sandbox, makes STS grant again.
  */
 
-const run = promisify(execFile);
 const region = 'us-east-1';
 const name = 'lambrole';
 let sb: Sandbox;
@@ -50,12 +37,6 @@ let issuer = '';
 let roleArn = '';
 let functionName = '';
 let token = '';
-
-const requests = readCredentialsRequests(
-  readdirSync(join(CREDREQS, 'aws'))
-    .sort()
-    .map((n) => ({ name: n, content: readFileSync(join(CREDREQS, 'aws', n), 'utf8') })),
-).requests;
 
 const doctor = (): Promise<DoctorReport> =>
   runDoctor(
@@ -75,26 +56,6 @@ async function inlinePolicies(): Promise<string[]> {
 async function deleteInlinePolicies(): Promise<void> {
   for (const p of await inlinePolicies())
     await aws.iam.send(new DeleteRolePolicyCommand({ RoleName: functionName, PolicyName: p }));
-}
-
-/** Applies the finding's steps as printed: files written, then `aws …` with execFile, no shell. */
-async function applyVerbatim(finding: Finding): Promise<string[][]> {
-  const fix = finding.remedy;
-  assert.ok(fix !== undefined, `no fix as data: ${JSON.stringify(finding)}`);
-  assert.ok(isConcrete(fix), JSON.stringify(fix));
-  const dir = join(tmp, `fix-${String(Date.now())}`);
-  await mkdir(dir);
-  const ran: string[][] = [];
-  for (const step of fix.steps) {
-    assert.equal(step.kind, 'aws-cli');
-    for (const f of step.files ?? []) await writeFile(join(dir, f.name), f.content);
-    await run('aws', step.argv.slice(1), {
-      env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...sb.env() },
-      cwd: dir,
-    });
-    ran.push([...step.argv]);
-  }
-  return ran;
 }
 
 /** The role finding is first, decisive, names `rule`, and predicts STS's answer; the 5xx follows from it. */
@@ -128,40 +89,7 @@ before(async () => {
   sb = await startSandbox({ region, issuerCacheTtlMs: 0, fetchBudgetMs: 30_000 });
   aws = sb.clients();
   observer = sandboxObserver(sb);
-  const result = await provision(
-    {
-      scope: 'all',
-      name,
-      region,
-      outputDir: join(tmp, name),
-      credentialsRequestsDir: join(CREDREQS, 'aws'),
-      hosting: 'lambda',
-      enableTechPreview: false,
-      roleNameMode: 'hash',
-      forceKeys: false,
-    },
-    new RecordingReporter(),
-    { clients: aws, fetcher: sb.issuerFetcher },
-  );
-  issuer = result.outcome.issuer;
-  const r = requests[0];
-  assert.ok(r !== undefined);
-  const secret = await readFile(
-    join(tmp, name, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
-    'utf8',
-  );
-  roleArn = /role_arn = (\S+)/.exec(secret)?.[1] ?? '';
-  const key = readPrivateKeyPem(await readFile(join(tmp, name, 'serviceaccount-signer.private'), 'utf8'));
-  token = await mintServiceAccountToken({
-    issuer,
-    namespace: r.secretRef.namespace,
-    serviceAccount: r.serviceAccountNames[0] ?? '',
-    privateKey: key.key,
-    kid: key.publicKey.kid,
-  });
-  const functions = await aws.lambda.send(new ListFunctionsCommand({}));
-  functionName = functions.Functions?.[0]?.FunctionName ?? '';
-  assert.notEqual(functionName, '');
+  ({ issuer, roleArn, token, functionName } = await provisionLambdaCluster(sb, tmp, name, region));
 });
 
 after(async () => {
@@ -185,7 +113,7 @@ describe("Lambda hosting: the execution role's access to the bucket", () => {
     assert.deepEqual(await inlinePolicies(), [functionName]);
     await deleteInlinePolicies();
     const finding = await expectRoleFinding(/no Allow: no statement of the policies of .* \(it has none\)/);
-    const ran = await applyVerbatim(finding);
+    const ran = await applyFindingFix(finding, sb, tmp);
     // stsctl's policy name (the role's own name, as apply puts it) and a file, every value filled.
     assert.deepEqual(ran, [
       [
@@ -218,7 +146,7 @@ describe("Lambda hosting: the execution role's access to the bucket", () => {
       }),
     );
     const finding = await expectRoleFinding(new RegExp(`no Allow: .*\\(inline ${functionName}\\)`));
-    await applyVerbatim(finding);
+    await applyFindingFix(finding, sb, tmp);
     const [report, sts] = await Promise.all([doctor(), assume(sb, roleArn, token)]);
     expectHealthy(report, sts);
   });

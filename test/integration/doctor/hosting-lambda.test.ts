@@ -1,26 +1,22 @@
 import {
   AddPermissionCommand,
-  ListFunctionsCommand,
   RemovePermissionCommand,
   UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteRolePolicyCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import type { AwsClients } from '../../../src/aws/clients.js';
 import { FUNCTION_URL_CORS } from '../../../src/aws/issuer-function.js';
 import type { IdentityObserver } from '../../../src/aws/observe-identity.js';
-import { provision } from '../../../src/commands/provision.js';
-import { RecordingReporter } from '../../../src/commands/reporter.js';
-import { mintServiceAccountToken, readPrivateKeyPem } from '../../../src/core/index.js';
 import type { DoctorReport, Finding } from '../../../src/doctor/report.js';
 import { runDoctor } from '../../../src/doctor/run.js';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/lifecycle.js';
-import { AWS_CREDENTIALS_REQUESTS as requests, createAllOptions } from '../../helpers/provision.js';
 import { assume, sandboxObserver, type StsAnswer } from './support.js';
+import { provisionLambdaCluster } from './lambda-cluster.js';
 
 /**
  * The doctor on Lambda function URL hosting, in the sandbox: `provision()` makes the bucket, the
@@ -68,28 +64,7 @@ before(async () => {
   sb = await startSandbox({ region, issuerCacheTtlMs: 0, fetchBudgetMs: 30_000 });
   aws = sb.clients();
   observer = sandboxObserver(sb);
-  const result = await provision(createAllOptions(tmp, name, region, 'lambda'), new RecordingReporter(), {
-    clients: aws,
-    fetcher: sb.issuerFetcher,
-  });
-  issuer = result.outcome.issuer;
-  const r = requests[0];
-  assert.ok(r !== undefined);
-  const secret = await readFile(
-    join(tmp, name, 'manifests', `${r.secretRef.namespace}-${r.secretRef.name}-credentials.yaml`),
-    'utf8',
-  );
-  roleArn = /role_arn = (\S+)/.exec(secret)?.[1] ?? '';
-  const key = readPrivateKeyPem(await readFile(join(tmp, name, 'serviceaccount-signer.private'), 'utf8'));
-  token = await mintServiceAccountToken({
-    issuer,
-    namespace: r.secretRef.namespace,
-    serviceAccount: r.serviceAccountNames[0] ?? '',
-    privateKey: key.key,
-    kid: key.publicKey.kid,
-  });
-  const functions = await aws.lambda.send(new ListFunctionsCommand({}));
-  functionName = functions.Functions?.[0]?.FunctionName ?? '';
+  ({ issuer, roleArn, token, functionName } = await provisionLambdaCluster(sb, tmp, name, region));
 });
 
 after(async () => {
