@@ -513,6 +513,17 @@ export async function exportPlan(
   reporter: Reporter,
   deps: ProvisionDeps = {},
 ): Promise<ExportedPlan> {
+  // The exporters render a cluster's own issuer (its bucket, distribution and documents at the
+  // root). A fleet member's issuer has a path, its documents a prefix, and the bucket and
+  // distribution belong to the fleet; refused before anything is read or written rather than
+  // rendered as a single cluster's hosting, which would publish a wrong issuer.
+  if (o.sharedIssuer !== undefined) {
+    throw new StsctlError(
+      'INVALID_SHARED_ISSUER',
+      'plan --export renders the hosting of one cluster, not a member of a fleet issuer; review a fleet member with `stsctl plan --shared-issuer …` and apply it with `stsctl create-all --shared-issuer …`',
+      { path: '--export' },
+    );
+  }
   const aws = lazyClients(o, deps);
   const prepared = await prepareWith(o, reporter, false, aws);
   const clients = aws.get(prepared.region);

@@ -58,3 +58,27 @@ test('create-all --plan with a file that is not a plan exits 2 naming it, and wr
   assert.match(r.stderr, /not-a-plan\.json: command must be "plan"/);
   assert.ok(!existsSync(join(tmp, 'refused')), 'nothing was written');
 });
+
+test('plan --export for a member of a fleet issuer exits 2 naming --export, before any AWS call or write', async () => {
+  // The endpoints lead nowhere: a call to AWS would fail with another error than the refusal.
+  const r = await runStsctl(
+    [
+      'plan',
+      ...flags('member'),
+      '--hosting',
+      'cloudfront',
+      '--shared-issuer',
+      'fleet',
+      '--export',
+      'aws-cli',
+    ],
+    { env: sandboxCliEnv({ ...sb.env(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, tmp) },
+  );
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^error: --export: plan --export renders the hosting of one cluster, not a member of a fleet issuer/,
+  );
+  assert.equal(r.stdout, '');
+  assert.ok(!existsSync(join(tmp, 'member')), 'nothing was written');
+});

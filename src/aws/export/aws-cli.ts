@@ -17,8 +17,6 @@ import {
   issuerFunctionRoleDescription,
   issuerFunctionTrustPolicy,
 } from '../issuer-function.js';
-import { publicIssuerBucketPolicy } from '../operations.js';
-import { oacBucketPolicy } from '../plan/bucket.js';
 import { ownershipComment } from '../plan/distribution.js';
 import type { Change, Plan } from '../plan/types.js';
 import { comment, hereDocument, shellWord } from './shell.js';
@@ -168,16 +166,10 @@ const distribution: Renderer = (s, c, o) => {
   return lines;
 };
 
-const bucketPolicy: Renderer = (s) => {
-  const policy =
-    s.hosting.kind === 'public'
-      ? publicIssuerBucketPolicy(s.partition, s.bucket)
-      : oacBucketPolicy(s.region, s.bucket, s.distribution?.arn ?? PLACEHOLDER.distributionArn);
-  return [
-    hereDocument('"$DOCS/bucket-policy.json"', JSON.stringify(policy, null, 2)),
-    `aws s3api put-bucket-policy --bucket ${shellWord(s.bucket)} --policy "file://$DOCS/bucket-policy.json"`,
-  ];
-};
+const bucketPolicy: Renderer = (s) => [
+  hereDocument('"$DOCS/bucket-policy.json"', JSON.stringify(s.bucketPolicy, null, 2)),
+  `aws s3api put-bucket-policy --bucket ${shellWord(s.bucket)} --policy "file://$DOCS/bucket-policy.json"`,
+];
 
 function putIssuerObject(s: ExportSubject, key: string, file: string, content: string): string[] {
   return [

@@ -15,8 +15,6 @@ import {
   issuerFunctionRoleDescription,
   issuerFunctionTrustPolicy,
 } from '../issuer-function.js';
-import { publicIssuerBucketPolicy } from '../operations.js';
-import { oacBucketPolicy } from '../plan/bucket.js';
 import { ownershipComment } from '../plan/distribution.js';
 import type { Change, Plan } from '../plan/types.js';
 import { changeRenderer, describeChange, type ExportOptions } from './common.js';
@@ -193,13 +191,9 @@ const distribution: Contributor = (t, s) => {
 };
 
 const bucketPolicy: Contributor = (t, s) => {
-  const policy =
-    s.hosting.kind === 'public'
-      ? publicIssuerBucketPolicy(s.partition, s.bucket)
-      : oacBucketPolicy(s.region, s.bucket, s.distribution?.arn ?? PLACEHOLDER.distributionArn);
   t.Resources['IssuerBucketPolicy'] = {
     Type: 'AWS::S3::BucketPolicy',
-    Properties: { Bucket: { Ref: BUCKET }, PolicyDocument: document(s, JSON.stringify(policy)) },
+    Properties: { Bucket: { Ref: BUCKET }, PolicyDocument: document(s, JSON.stringify(s.bucketPolicy)) },
   };
 };
 

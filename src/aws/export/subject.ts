@@ -6,7 +6,7 @@ import { renderJwks } from '../../core/jwks.js';
 import { partitionForRegion, type PartitionId } from '../../core/partitions.js';
 import type { Desired, HostingSpec, Observed, PublicAccessBlock } from '../model.js';
 import { CLIENT_IDS } from '../operations.js';
-import { desiredPublicAccessBlock } from '../plan/bucket.js';
+import { desiredBucketPolicy, desiredPublicAccessBlock } from '../plan/bucket.js';
 import { plannedJwks } from '../plan/documents.js';
 import type { Plan } from '../plan/types.js';
 
@@ -58,6 +58,8 @@ export interface ExportSubject {
   readonly hosting: HostingSpec;
   readonly tags: readonly Tag[];
   readonly publicAccessBlock: PublicAccessBlock;
+  /** The bucket policy the hosting needs, as apply writes it (distribution ARN may be a placeholder). */
+  readonly bucketPolicy: object;
   /**
    * The issuer URL when known at plan time, else `https://` + {@link PLACEHOLDER.issuerHost}
    * (a CloudFront distribution yet to be created).
@@ -98,6 +100,7 @@ export function exportSubject(desired: Desired, observed: Observed, plan: Plan):
     hosting: desired.hosting,
     tags: desired.tags,
     publicAccessBlock: desiredPublicAccessBlock(desired.hosting.kind),
+    bucketPolicy: desiredBucketPolicy(desired, d?.arn ?? PLACEHOLDER.distributionArn),
     issuer,
     issuerKnown,
     discoveryDocument: renderDiscoveryDocument(issuer),

@@ -194,3 +194,23 @@ test('create-all --plan: a plan for another cluster or other roles is refused; a
     (e: unknown) => isStsctlError(e) && e.code === 'INVALID_PLAN_FILE' && /x\.json: command/.test(e.message),
   );
 });
+
+test("the exported bucket policy is the hosting's: public read, the distribution on the two documents, or on every key of a fleet's bucket", () => {
+  const resources = (s: { bucketPolicy: object }): unknown =>
+    (s.bucketPolicy as { Statement: { Resource: unknown }[] }).Statement.map((st) => st.Resource);
+  const principals = (s: { bucketPolicy: object }): unknown =>
+    (s.bucketPolicy as { Statement: { Principal: unknown }[] }).Statement.map((st) => st.Principal);
+  const pub = desired();
+  const pubSubject = exportSubject(pub, empty(), plan(pub, empty()));
+  assert.deepEqual(principals(pubSubject), ['*']);
+  const cf = desired({ hosting: CLOUDFRONT });
+  const cfSubject = exportSubject(cf, empty(), plan(cf, empty()));
+  assert.deepEqual(principals(cfSubject), [{ Service: 'cloudfront.amazonaws.com' }]);
+  assert.deepEqual(resources(cfSubject), [
+    ['arn:aws:s3:::demo-oidc/.well-known/openid-configuration', 'arn:aws:s3:::demo-oidc/keys.json'],
+  ]);
+  // A fleet member's documents live under `<cluster>/`: the fleet's policy grants every key.
+  const member = desired({ bucket: 'fleet-oidc', hosting: { kind: 'cloudfront', sharedIssuer: 'fleet' } });
+  const memberSubject = exportSubject(member, empty(), plan(member, empty()));
+  assert.deepEqual(resources(memberSubject), ['arn:aws:s3:::fleet-oidc/*']);
+});
