@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { plan } from '../../../src/aws/plan.js';
 import { exportSubject, renderAwsCliScript, renderCloudFormation } from '../../../src/aws/export/index.js';
 import { functionPackage } from '../../../src/aws/issuer-function.js';
-import type { Desired, Observed, ObservedIssuerFunction } from '../../../src/aws/model.js';
+import type { ObservedIssuerFunction } from '../../../src/aws/model.js';
+import { lambdaDesired, lambdaObserved } from './plan-fixtures.js';
 
 /** `--hosting lambda` in manual mode: the aws-cli script and the CloudFormation template. */
 
@@ -15,35 +16,8 @@ const OPTIONS = { planHash: `sha256:${'cd'.repeat(32)}`, version: '0.0.0-test' }
 const ACCOUNT = '123456789012';
 // Bytes no text encoding would carry unchanged (a zip is binary).
 const code = functionPackage(Buffer.from('export const handler = () => "\u00ff\u0000\u0001";'));
-const desired: Desired = {
-  name: 'c',
-  region: 'us-east-1',
-  bucket: 'c-oidc',
-  hosting: { kind: 'lambda', code },
-  tags: [{ Key: 'openshift.io/cloud-credential-operator/c', Value: 'owned' }],
-  jwks: { keys: [] },
-  replaceKeys: false,
-  issuer: true,
-  roles: [],
-};
-const bucket = {
-  name: 'c-oidc',
-  exists: false,
-  tags: [],
-  policy: undefined,
-  publicAccessBlock: undefined,
-  discovery: undefined,
-  jwks: undefined,
-};
-const observed = (issuerFunction?: ObservedIssuerFunction): Observed => ({
-  accountId: ACCOUNT,
-  bucket,
-  originAccessControl: undefined,
-  distribution: undefined,
-  provider: undefined,
-  roles: new Map(),
-  ...(issuerFunction === undefined ? {} : { issuerFunction }),
-});
+const desired = lambdaDesired(code);
+const observed = lambdaObserved;
 
 /** Every `aws <service> <operation>` the script runs, in order (comments left out). */
 function commands(script: string): string[] {

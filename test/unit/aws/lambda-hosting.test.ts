@@ -8,9 +8,9 @@ import {
   invokeStatements,
   issuerFunctionPolicy,
 } from '../../../src/aws/issuer-function.js';
-import type { Desired, Observed, ObservedIssuerFunction } from '../../../src/aws/model.js';
 import { findChange, plan } from '../../../src/aws/plan.js';
 import { zipStored } from '../../../src/aws/zip.js';
+import { lambdaDesired, lambdaObserved } from './plan-fixtures.js';
 import { evaluateIdentityPolicies } from '../../../src/core/identity-policy.js';
 
 /** The evaluator's effect for unnamed documents (the function role's view, as the sandbox reads it). */
@@ -130,35 +130,8 @@ describe("the function role's identity view", () => {
 
 describe('planning --hosting lambda', () => {
   const code = functionPackage(Buffer.from('export const handler = 1;'));
-  const desired: Desired = {
-    name: 'c',
-    region: 'us-east-1',
-    bucket: 'c-oidc',
-    hosting: { kind: 'lambda', code },
-    tags: [{ Key: 'openshift.io/cloud-credential-operator/c', Value: 'owned' }],
-    jwks: { keys: [] },
-    replaceKeys: false,
-    issuer: true,
-    roles: [],
-  };
-  const bucket = {
-    name: 'c-oidc',
-    exists: false,
-    tags: [],
-    policy: undefined,
-    publicAccessBlock: undefined,
-    discovery: undefined,
-    jwks: undefined,
-  };
-  const observed = (issuerFunction?: ObservedIssuerFunction): Observed => ({
-    accountId: '123456789012',
-    bucket,
-    originAccessControl: undefined,
-    distribution: undefined,
-    provider: undefined,
-    roles: new Map(),
-    ...(issuerFunction === undefined ? {} : { issuerFunction }),
-  });
+  const desired = lambdaDesired(code);
+  const observed = lambdaObserved;
 
   it('a first plan creates the function family, no bucket policy, and knows the issuer only after apply', () => {
     const p = plan(desired, observed());

@@ -3,7 +3,14 @@ import { ownershipTags, type Tag } from '../../../src/core/iam-documents.js';
 import { issuerHostPath, publicS3IssuerUrl, s3VirtualHost } from '../../../src/core/issuer.js';
 import { renderJwks, type Jwk } from '../../../src/core/jwks.js';
 import { CACHING_DISABLED_POLICY_ID } from '../../../src/core/ccoctl-files.js';
-import type { Desired, DesiredRole, Observed, ObservedRole } from '../../../src/aws/model.js';
+import type { FunctionPackage } from '../../../src/aws/issuer-function.js';
+import type {
+  Desired,
+  DesiredRole,
+  Observed,
+  ObservedIssuerFunction,
+  ObservedRole,
+} from '../../../src/aws/model.js';
 import { CLIENT_IDS, publicIssuerBucketPolicy } from '../../../src/aws/operations.js';
 import { desiredPublicAccessBlock, oacBucketPolicy } from '../../../src/aws/plan.js';
 
@@ -165,5 +172,41 @@ export function empty(): Observed {
     distribution: undefined,
     provider: undefined,
     roles: new Map([[ROLE_NAME, undefined]]),
+  };
+}
+
+/** Cluster "c" hosted by an issuer function packaged as `code`, with no roles (`--hosting lambda`). */
+export function lambdaDesired(code: FunctionPackage): Desired {
+  return {
+    name: 'c',
+    region: 'us-east-1',
+    bucket: 'c-oidc',
+    hosting: { kind: 'lambda', code },
+    tags: [{ Key: 'openshift.io/cloud-credential-operator/c', Value: 'owned' }],
+    jwks: { keys: [] },
+    replaceKeys: false,
+    issuer: true,
+    roles: [],
+  };
+}
+
+/** The account of {@link lambdaDesired}: nothing of cluster "c" yet, or only its issuer function. */
+export function lambdaObserved(issuerFunction?: ObservedIssuerFunction): Observed {
+  return {
+    accountId: ACCOUNT,
+    bucket: {
+      name: 'c-oidc',
+      exists: false,
+      tags: [],
+      policy: undefined,
+      publicAccessBlock: undefined,
+      discovery: undefined,
+      jwks: undefined,
+    },
+    originAccessControl: undefined,
+    distribution: undefined,
+    provider: undefined,
+    roles: new Map(),
+    ...(issuerFunction === undefined ? {} : { issuerFunction }),
   };
 }
