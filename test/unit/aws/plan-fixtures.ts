@@ -192,20 +192,10 @@ export function lambdaDesired(code: FunctionPackage): Desired {
 
 /** The account of {@link lambdaDesired}: nothing of cluster "c" yet, or only its issuer function. */
 export function lambdaObserved(issuerFunction?: ObservedIssuerFunction): Observed {
+  const nothing = empty();
   return {
-    accountId: ACCOUNT,
-    bucket: {
-      name: 'c-oidc',
-      exists: false,
-      tags: [],
-      policy: undefined,
-      publicAccessBlock: undefined,
-      discovery: undefined,
-      jwks: undefined,
-    },
-    originAccessControl: undefined,
-    distribution: undefined,
-    provider: undefined,
+    ...nothing,
+    bucket: { ...nothing.bucket, name: 'c-oidc' },
     roles: new Map(),
     ...(issuerFunction === undefined ? {} : { issuerFunction }),
   };
